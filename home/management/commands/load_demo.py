@@ -1,0 +1,18 @@
+import os
+
+from django.core.management.base import BaseCommand
+
+from home.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Creates the demo restaurants, menu and accounts. Safe to run again: it only adds what is missing."
+
+    def handle(self, *args, **options):
+        admin_password = os.environ.get("DEMO_ADMIN_PASSWORD", "admin")
+        marketing_password = os.environ.get("DEMO_MARKETING_PASSWORD", "marketing")
+        created = load_demo(admin_password, marketing_password)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        if created:
+            self.stdout.write(f"Accounts created: {', '.join(created)}")
+        self.stdout.write(f"Admin: /admin/  user admin / {admin_password}  ·  marketing / {marketing_password}")

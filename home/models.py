@@ -1,0 +1,424 @@
+"""The website's content: home page, restaurant pages (with their menu) and
+the product catalogue, all edited by marketing staff in the Wagtail admin."""
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail import blocks
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    PublishingPanel,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images import get_image_model
+from wagtail.images.blocks import ImageBlock
+from wagtail.models import DraftStateMixin, Orderable, Page, PreviewableMixin, RevisionMixin
+from wagtail.search import index
+
+from .hours import Closure, WeeklyInterval, opening_status
+
+POSTCODE_RE = re.compile(r"^\d{5}$")
+postcode_validator = RegexValidator(POSTCODE_RE, _("A postcode is five digits, e.g. 75011."))
+phone_validator = RegexValidator(r"^\+?[0-9 .()-]{8,20}$", _("Enter a valid phone number, e.g. 01 23 45 67 89."))
+money_field_options = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+# The image size used for product cards; prefetched with the menu so the
+# restaurant page makes the same number of queries whatever its length.
+PRODUCT_CARD_RENDITION = "fill-480x360"
+
+
+def parse_postcodes(text):
+    """Any separators ("75011, 75012\n75020") -> sorted unique codes; raises on a bad one."""
+    codes = {code for code in re.split(r"[\s,;]+", text or "") if code}
+    bad = sorted(code for code in codes if not POSTCODE_RE.match(code))
+    if bad:
+        raise ValidationError(_("Not a postcode: %(codes)s"), params={"codes": ", ".join(bad)})
+    return sorted(codes)
+
+
+# --- Catalogue (snippets) ---------------------------------------------------
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=60)
+    slug = models.SlugField(_("slug"), unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("order on the menu"), default=0)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("menu category")
+        verbose_name_plural = _("menu categories")
+
+    def __str__(self):
+        return self.name
+
+
+class Allergen(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("allergen")
+        verbose_name_plural = _("allergens")
+
+    def __str__(self):
+        return self.name
+
+
+class DietaryTag(models.Model):
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("diet tag")
+        verbose_name_plural = _("diet tags")
+
+    def __str__(self):
+        return self.name
+
+
+class ProductQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(live=True)
+
+
+class Product(PreviewableMixin, DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
+    """A pizza, drink or dessert. Its live row is what customers see; edits
+    wait in revisions until published (possibly at a scheduled time)."""
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), unique=True)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products")
+    composition = models.CharField(
+        _("composition"), max_length=255, blank=True, help_text=_("Ingredients as shown to customers.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    photo = models.ForeignKey(
+        get_image_model(), verbose_name=_("photo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    allergens = ParentalManyToManyField(Allergen, verbose_name=_("allergens"), blank=True)
+    diet_tags = ParentalManyToManyField(DietaryTag, verbose_name=_("diet tags"), blank=True)
+
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="product")
+
+    objects = ProductQuerySet.as_manager()
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("category"),
+        FieldPanel("composition"),
+        FieldPanel("description"),
+        FieldPanel("photo"),
+        InlinePanel("sizes", label=_("Sizes and prices"), min_num=1),
+        FieldPanel("allergens", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("diet_tags", widget=forms.CheckboxSelectMultiple),
+        PublishingPanel(),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("composition")]
+
+    class Meta:
+        ordering = ["category__sort_order", "name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def revisions(self):
+        return self._revisions
+
+    def get_preview_template(self, request, mode_name):
+        return "home/product_preview.html"
+
+    def get_preview_context(self, request, mode_name):
+        return {"product": self, "preview_sizes": [(size, size.price) for size in self.sizes.all()]}
+
+
+class ProductSize(Orderable):
+    """A size of a product and its price (a drink or a dessert has a single one)."""
+
+    product = ParentalKey(Product, on_delete=models.CASCADE, related_name="sizes")
+    label = models.CharField(_("size"), max_length=40, blank=True, help_text=_("E.g. Medium (29 cm), 33 cl."))
+    price = models.DecimalField(_("price (€)"), **money_field_options)
+
+    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("price")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("size")
+        verbose_name_plural = _("sizes")
+
+    def __str__(self):
+        return f"{self.product} {self.label}".strip()
+
+
+# --- Pages ------------------------------------------------------------------
+
+
+class HomePage(Page):
+    hero_title = models.CharField(_("headline"), max_length=120, default="")
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    hero_image = models.ForeignKey(
+        get_image_model(), verbose_name=_("image"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("hero_title"), FieldPanel("intro"), FieldPanel("hero_image")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["home.RestaurantPage", "home.StandardPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .forms import PostcodeSearchForm
+
+        context = super().get_context(request, *args, **kwargs)
+        restaurants = RestaurantPage.objects.live().child_of(self).select_related("photo")
+        context["restaurants"] = restaurants
+        form = PostcodeSearchForm(request.GET or None)
+        context["postcode_form"] = form
+        if form.is_valid():
+            postcode = form.cleaned_data["postcode"]
+            context["searched_postcode"] = postcode
+            context["delivering_restaurants"] = RestaurantPage.delivering_to(postcode, restaurants)
+        return context
+
+
+class StandardPage(Page):
+    """Simple content pages: about us, legal notices, jobs..."""
+
+    body = RichTextField(_("body"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("content page")
+
+
+class RestaurantPage(Page):
+    street_address = models.CharField(_("street address"), max_length=160)
+    postcode = models.CharField(_("postcode"), max_length=5, validators=[postcode_validator])
+    city = models.CharField(_("city"), max_length=80)
+    phone = models.CharField(_("phone"), max_length=20, validators=[phone_validator])
+    photo = models.ForeignKey(
+        get_image_model(), verbose_name=_("photo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    intro = models.CharField(_("short description"), max_length=255, blank=True)
+    body = StreamField(
+        [
+            ("heading", blocks.CharBlock(label=_("Heading"), form_classname="title")),
+            ("paragraph", blocks.RichTextBlock(label=_("Paragraph"))),
+            ("image", ImageBlock(label=_("Image"))),
+        ],
+        verbose_name=_("body"),
+        blank=True,
+    )
+    delivery_postcodes = models.TextField(
+        _("delivery postcodes"), blank=True, help_text=_("Postcodes this restaurant delivers to, separated by spaces or commas.")
+    )
+    delivery_fee = models.DecimalField(_("delivery fee (€)"), default=Decimal("2.50"), **money_field_options)
+    minimum_order = models.DecimalField(_("minimum order for delivery (€)"), default=Decimal("15.00"), **money_field_options)
+    preparation_minutes = models.PositiveSmallIntegerField(
+        _("usual preparation time (minutes)"), default=20, validators=[MinValueValidator(5)]
+    )
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("street_address"), FieldRowPanel([FieldPanel("postcode"), FieldPanel("city")]), FieldPanel("phone")],
+            heading=_("Address"),
+        ),
+        FieldPanel("photo"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    hours_panels = [
+        InlinePanel("opening_hours", label=_("Opening hours")),
+        InlinePanel("closures", label=_("Exceptional closures")),
+    ]
+    delivery_panels = [
+        FieldPanel("delivery_postcodes"),
+        FieldRowPanel([FieldPanel("delivery_fee"), FieldPanel("minimum_order")]),
+        FieldPanel("preparation_minutes"),
+    ]
+    menu_panels = [InlinePanel("menu_items", label=_("Menu item"))]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Restaurant")),
+            ObjectList(hours_panels, heading=_("Hours")),
+            ObjectList(delivery_panels, heading=_("Delivery")),
+            ObjectList(menu_panels, heading=_("Menu")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+        ]
+    )
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("restaurant")
+
+    def clean(self):
+        super().clean()
+        try:
+            self.delivery_postcodes = " ".join(parse_postcodes(self.delivery_postcodes))
+        except ValidationError as error:
+            raise ValidationError({"delivery_postcodes": error})
+
+    @property
+    def delivery_postcode_list(self):
+        return self.delivery_postcodes.split()
+
+    def delivers_to(self, postcode):
+        return postcode in self.delivery_postcode_list
+
+    @classmethod
+    def delivering_to(cls, postcode, restaurants):
+        # The database narrows by substring; the exact check drops partial matches.
+        return [r for r in restaurants.filter(delivery_postcodes__contains=postcode) if r.delivers_to(postcode)]
+
+    # Opening hours
+
+    def opening_status(self, now=None):
+        intervals = [WeeklyInterval(h.weekday, h.opens, h.closes) for h in self.opening_hours.all()]
+        closures = [Closure(c.start_date, c.end_date) for c in self.closures.all()]
+        return opening_status(intervals, closures, now or timezone.now())
+
+    def hours_by_weekday(self):
+        days = {number: [] for number, _label in OpeningHours.WEEKDAYS}
+        for hours in sorted(self.opening_hours.all(), key=lambda h: h.opens):
+            days[hours.weekday].append(hours)
+        return [(label, days[number]) for number, label in OpeningHours.WEEKDAYS]
+
+    def upcoming_closures(self):
+        today = timezone.localdate()
+        return [c for c in self.closures.all() if c.end_date >= today]
+
+    # Menu
+
+    def published_menu_items(self):
+        """Menu items whose product is published, with everything the page shows,
+        in a fixed number of queries."""
+        items = self.menu_items.all()
+        if isinstance(items, QuerySet):  # a preview works on unsaved in-memory items
+            items = items.filter(product__live=True).select_related("product__category").prefetch_related(
+                "product__sizes",
+                "product__allergens",
+                "product__diet_tags",
+                Prefetch(
+                    "product__photo",
+                    queryset=get_image_model().objects.prefetch_renditions(PRODUCT_CARD_RENDITION),
+                ),
+            )
+        return [item for item in items if item.product.live]
+
+    def menu_by_category(self):
+        sections = {}
+        for item in self.published_menu_items():
+            sections.setdefault(item.product.category, []).append(item)
+        return sorted(sections.items(), key=lambda pair: (pair[0].sort_order, pair[0].name))
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["menu"] = self.menu_by_category()
+        context["status"] = self.opening_status()
+        return context
+
+
+class OpeningHours(Orderable):
+    WEEKDAYS = [
+        (0, _("Monday")),
+        (1, _("Tuesday")),
+        (2, _("Wednesday")),
+        (3, _("Thursday")),
+        (4, _("Friday")),
+        (5, _("Saturday")),
+        (6, _("Sunday")),
+    ]
+    restaurant = ParentalKey(RestaurantPage, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=WEEKDAYS)
+    opens = models.TimeField(_("opens at"))
+    closes = models.TimeField(_("closes at"), help_text=_("A time before the opening time means after midnight."))
+
+    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+
+    def clean(self):
+        if self.opens is not None and self.opens == self.closes:
+            raise ValidationError(_("Opening and closing times must differ."))
+
+
+class ExceptionalClosure(Orderable):
+    restaurant = ParentalKey(RestaurantPage, on_delete=models.CASCADE, related_name="closures")
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("to (inclusive)"))
+    reason = models.CharField(_("reason"), max_length=120, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]), FieldPanel("reason")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("exceptional closure")
+        verbose_name_plural = _("exceptional closures")
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The closure cannot end before it starts.")})
+
+
+class MenuItem(Orderable):
+    """A product a restaurant sells, in the order of its menu."""
+
+    restaurant = ParentalKey(RestaurantPage, on_delete=models.CASCADE, related_name="menu_items")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="+")
+    price_override = models.DecimalField(
+        _("price in this restaurant (€)"),
+        null=True,
+        blank=True,
+        help_text=_("Optional. Replaces the price of the first size; other sizes keep their difference."),
+        **money_field_options,
+    )
+
+    panels = [FieldRowPanel([FieldPanel("product"), FieldPanel("price_override")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("menu item")
+        verbose_name_plural = _("menu items")
+
+    @cached_property
+    def sizes(self):
+        return sorted(self.product.sizes.all(), key=lambda size: (size.sort_order or 0, size.pk or 0))
+
+    def price_for(self, size) -> Decimal:
+        """The price of one of the product's sizes in this restaurant."""
+        if self.price_override is None:
+            return size.price
+        return max(Decimal("0.00"), self.price_override + size.price - self.sizes[0].price)
+
+    def priced_sizes(self):
+        return [(size, self.price_for(size)) for size in self.sizes]

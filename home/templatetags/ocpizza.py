@@ -1,0 +1,36 @@
+from django import template
+
+from home.money import format_euros
+
+register = template.Library()
+
+
+@register.filter
+def euros(value):
+    """{{ price|euros }} -> "12,50 €"."""
+    if value in (None, ""):
+        return ""
+    return format_euros(value)
+
+
+@register.simple_tag
+def opening_label(status):
+    """ "Open · closes at 22:30" / "Closed · opens tomorrow at 11:30"."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django.utils.formats import date_format, time_format
+    from django.utils.translation import gettext as _
+
+    if status.is_open:
+        return _("Open · closes at %(time)s") % {"time": time_format(timezone.localtime(status.closes_at), "H:i")}
+    if status.opens_at is None:
+        return _("Closed")
+    opens = timezone.localtime(status.opens_at)
+    today = timezone.localdate()
+    at = time_format(opens, "H:i")
+    if opens.date() == today:
+        return _("Closed · opens at %(time)s") % {"time": at}
+    if opens.date() == today + timedelta(days=1):
+        return _("Closed · opens tomorrow at %(time)s") % {"time": at}
+    return _("Closed · opens %(day)s at %(time)s") % {"day": date_format(opens, "l j F"), "time": at}

@@ -1,0 +1,12 @@
+"""Local development: runs with nothing configured (SQLite, local-memory
+cache, console email). Any variable from the environment still wins."""
+
+from .base import *  # noqa: F401,F403
+from .base import BASE_DIR, DATABASE_URL, database_from_url
+from .env import env_list, env_str
+
+DEBUG = True
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+DATABASES = {"default": database_from_url(DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
