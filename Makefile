@@ -1,0 +1,49 @@
+# OC Pizza — `make run` serves the demo site, `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The tests run against the real PostgreSQL and Redis (override to point elsewhere).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ocpizza
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+
+.PHONY: run test demo messages clean
+
+$(BIN)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(BIN)/.dev: requirements.txt requirements-dev.txt $(BIN)/.runtime
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+## Set up everything and serve the demo site on http://$(HOST):$(PORT)
+run: demo
+	@echo ""
+	@echo "  Site:  http://$(HOST):$(PORT)/"
+	@echo "  Admin: http://$(HOST):$(PORT)/admin/  (admin / $${DEMO_ADMIN_PASSWORD:-admin}, marketing / $${DEMO_MARKETING_PASSWORD:-marketing})"
+	@echo ""
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+demo: $(BIN)/.runtime
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+
+## Run the whole test suite against PostgreSQL and Redis, browser tests included
+test: $(BIN)/.dev
+	./scripts/system-deps.sh
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+## Refresh the French catalogue after changing translatable strings, then compile it
+messages: $(BIN)/.runtime
+	$(MANAGE) makemessages -l fr -i ".venv/*" -i "var/*"
+	$(MANAGE) compilemessages -i .venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var test-artifacts
