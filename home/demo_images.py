@@ -61,9 +61,13 @@ def dessert(colour, size=640):
     return _to_jpeg(image)
 
 
-def storefront(seed, name_colour=(179, 38, 30), size=(1200, 700)):
+AWNINGS = [(179, 38, 30), (40, 110, 60), (30, 70, 140), (200, 120, 20), (120, 40, 110)]
+
+
+def storefront(seed, size=(1200, 700)):
     """A pizzeria front: striped awning, windows, a warm glow."""
     rng = random.Random(seed)
+    name_colour = AWNINGS[seed % len(AWNINGS)]
     width, height = size
     image = Image.new("RGB", size, (60 + rng.randint(0, 40), 45, 35))
     draw = ImageDraw.Draw(image)

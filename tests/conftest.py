@@ -15,6 +15,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_demo()
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker):
+    """The whole demo database as Django serializes it, taken once."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return connection.creation.serialize_db_to_string()
+
+
 @pytest.fixture
 def demo(db):
     from home.models import HomePage, RestaurantPage
@@ -22,17 +31,36 @@ def demo(db):
     return {"home": HomePage.objects.get(), "bastille": RestaurantPage.objects.get(slug="bastille")}
 
 
-@pytest.fixture
-def demo_committed(django_db_serialized_rollback, transactional_db):
-    """For tests that need committed data (live server, threads). A transactional
-    test empties the database when it ends; the serialized rollback brings back
-    what migrations made (root page, site, groups) and the demo is loaded again."""
-    from wagtail.models import Page
+# For tests that need committed data (live server, threads). Such a test empties
+# the database when it ends; demo_committed restores the demo before the next one.
+committed_db = pytest.mark.django_db(transaction=True)
 
-    # The restored snapshot rewrites the home page row with numchild=0 while its
-    # children may still be there; treebeard recounts.
-    Page.fix_tree()
-    load_demo()
+
+@pytest.fixture
+def demo_committed(transactional_db, demo_snapshot):
+    """The demo content, committed (use with the committed_db marker)."""
+    from home.models import HomePage
+
+    if not HomePage.objects.exists():  # emptied by an earlier transactional test
+        restore_snapshot(demo_snapshot)
+
+
+def restore_snapshot(snapshot):
+    """Puts back a serialized database after a flush. The flush re-created
+    content types and permissions under new ids: they are replaced by the
+    snapshot's, saved first since every other row may point at them."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core import serializers
+    from django.db import transaction
+
+    first = ("contenttypes.contenttype", "auth.permission")
+    objects = list(serializers.deserialize("json", snapshot))
+    objects.sort(key=lambda obj: first.index(obj.object._meta.label_lower) if obj.object._meta.label_lower in first else 2)
+    with transaction.atomic():
+        ContentType.objects.all().delete()
+        for obj in objects:
+            obj.save()
+    ContentType.objects.clear_cache()
 
 
 def form_values(html, form_selector="form"):

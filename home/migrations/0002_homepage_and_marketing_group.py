@@ -11,7 +11,7 @@ MARKETING_GROUP = "Marketing"
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 MODEL_PERMISSIONS = {
     "home": {
-        "product": ["add", "change", "delete", "publish", "lock", "unlock"],
+        "product": ["add", "change", "delete", "publish"],
         "category": ["add", "change", "delete"],
         "allergen": ["add", "change", "delete"],
         "dietarytag": ["add", "change", "delete"],
@@ -58,6 +58,13 @@ def create_marketing_group(apps, schema_editor):
 
     Group = apps.get_model("auth.Group")
     Permission = apps.get_model("auth.Permission")
+    ContentType = apps.get_model("contenttypes.ContentType")
+    # Wagtail adds "publish" to draftable snippets only after migrations.
+    Permission.objects.get_or_create(
+        content_type=ContentType.objects.get_for_model(apps.get_model("home.Product")),
+        codename="publish_product",
+        defaults={"name": "Can publish product"},
+    )
     Page = apps.get_model("wagtailcore.Page")
     Collection = apps.get_model("wagtailcore.Collection")
     GroupPagePermission = apps.get_model("wagtailcore.GroupPagePermission")

@@ -2,7 +2,9 @@ import os
 
 import pytest
 
-pytestmark = [pytest.mark.browser]
+from tests.conftest import committed_db
+
+pytestmark = [pytest.mark.browser, committed_db]
 
 
 def test_find_a_restaurant_by_postcode_and_see_its_menu(phone, live_server, demo_committed, artifacts_dir):
