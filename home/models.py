@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail import blocks
+from wagtail import blocks, hooks
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -345,6 +345,9 @@ class RestaurantPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["menu"] = self.menu_by_category()
         context["status"] = self.opening_status()
+        # Other apps add to the page (the ordering app: stock and "add to cart").
+        for add_context in hooks.get_hooks("restaurant_page_context"):
+            add_context(self, request, context)
         return context
 
 

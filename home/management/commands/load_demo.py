@@ -1,6 +1,7 @@
 import os
 
 from django.core.management.base import BaseCommand
+from wagtail import hooks
 
 from home.demo import load_demo
 
@@ -12,6 +13,8 @@ class Command(BaseCommand):
         admin_password = os.environ.get("DEMO_ADMIN_PASSWORD", "admin")
         marketing_password = os.environ.get("DEMO_MARKETING_PASSWORD", "marketing")
         created = load_demo(admin_password, marketing_password)
+        for load_more in hooks.get_hooks("load_demo"):  # e.g. the ordering app's stock and recipes
+            load_more()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         if created:
             self.stdout.write(f"Accounts created: {', '.join(created)}")

@@ -1,0 +1,111 @@
+import uuid
+from datetime import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from home.models import phone_validator, postcode_validator
+
+from .models import Order
+from .slots import asap_time, available_slots, lead_time
+from .workflow import Fulfilment
+
+ASAP = "asap"
+
+
+def slot_label(moment):
+    local = timezone.localtime(moment)
+    today = timezone.localdate()
+    if local.date() == today:
+        day = _("today")
+    elif (local.date() - today).days == 1:
+        day = _("tomorrow")
+    else:
+        day = date_format(local, "l j F")
+    return f"{day} {date_format(local, 'H:i')}"
+
+
+class CheckoutForm(forms.Form):
+    fulfilment = forms.ChoiceField(label=_("How"), choices=Fulfilment.choices, widget=forms.RadioSelect, initial=Fulfilment.DELIVERY)
+    street_address = forms.CharField(label=_("Address"), max_length=200, required=False,
+                                     widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
+    postcode = forms.CharField(label=_("Postcode"), max_length=5, required=False, validators=[postcode_validator],
+                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}))
+    city = forms.CharField(label=_("City"), max_length=80, required=False, widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
+    when = forms.ChoiceField(label=_("When"), error_messages={"invalid_choice": _("This time slot is no longer available; please choose another one.")})
+    name = forms.CharField(label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    phone = forms.CharField(label=_("Phone"), max_length=20, validators=[phone_validator],
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    note = forms.CharField(label=_("Note for the restaurant (optional)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
+    checkout_key = forms.CharField(widget=forms.HiddenInput, validators=[RegexValidator(r"^[0-9a-f]{32}$")])
+
+    def __init__(self, *args, restaurant, payment_methods, now=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.restaurant = restaurant
+        self.now = now or timezone.now()
+        self.asap = asap_time(restaurant, Fulfilment.PICKUP, self.now)
+        self.slots = available_slots(restaurant, Fulfilment.PICKUP, self.now)
+        choices = [(ASAP, _("As soon as possible"))] if self.asap else []
+        choices += [(slot.isoformat(), slot_label(slot)) for slot in self.slots]
+        self.fields["when"].choices = choices
+        self.fields["when"].initial = ASAP if self.asap else (choices[0][0] if choices else None)
+        self.fields["payment_method"].choices = [(m, Order.PaymentMethod(m).label) for m in payment_methods]
+        self.fields["payment_method"].initial = payment_methods[0]
+        self.fields["checkout_key"].initial = uuid.uuid4().hex
+
+    def clean(self):
+        data = super().clean()
+        fulfilment = data.get("fulfilment")
+        if fulfilment == Fulfilment.DELIVERY:
+            for name in ("street_address", "postcode", "city"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("Needed for a delivery."))
+            postcode = data.get("postcode")
+            if postcode and not self.restaurant.delivers_to(postcode):
+                self.add_error("postcode", _("%(restaurant)s does not deliver to %(postcode)s. Choose take-away, or another restaurant.")
+                               % {"restaurant": self.restaurant.title, "postcode": postcode})
+        when = data.get("when")
+        if fulfilment and when:
+            if when == ASAP:
+                ready = asap_time(self.restaurant, fulfilment, self.now)
+                if ready is None:
+                    self.add_error("when", _("The restaurant cannot prepare it before closing; please choose a time slot."))
+                data["requested_for"], data["estimated_ready_at"] = None, ready
+            else:
+                moment = datetime.fromisoformat(when)
+                if moment < self.now + lead_time(self.restaurant, fulfilment):
+                    self.add_error("when", _("This time is too early for a delivery; please choose a later one."))
+                data["requested_for"] = data["estimated_ready_at"] = moment
+        return data
+
+
+class ChangeOrderForm(forms.Form):
+    """One quantity per size of the restaurant's menu."""
+
+    def __init__(self, *args, menu_sizes, initial_quantities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.menu_sizes = menu_sizes
+        for size, price in menu_sizes:
+            self.fields[f"size_{size.pk}"] = forms.IntegerField(
+                label=f"{size.product.name} {size.label}".strip(), min_value=0, max_value=20, required=False,
+                initial=initial_quantities.get(size.pk, 0),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "qty"}),
+            )
+
+    def quantities(self):
+        return {size.pk: self.cleaned_data.get(f"size_{size.pk}") or 0 for size, _price in self.menu_sizes}
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(label=_("Email"))
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")

@@ -1,0 +1,209 @@
+"""Stock (ingredients, recipes, levels and their movement log) and orders."""
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+
+from home.models import ProductSize, RestaurantPage
+
+from .workflow import CHANGEABLE, Fulfilment, Status
+
+QUANTITY = {"max_digits": 12, "decimal_places": 3}
+MONEY = {"max_digits": 9, "decimal_places": 2}
+
+
+class Ingredient(models.Model):
+    class Unit(models.TextChoices):
+        GRAM = "g", _("grams")
+        MILLILITRE = "ml", _("millilitres")
+        PIECE = "piece", _("pieces")
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
+
+    panels = [FieldPanel("name"), FieldPanel("unit")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("ingredient")
+        verbose_name_plural = _("ingredients")
+
+    def __str__(self):
+        return f"{self.name} ({self.get_unit_display()})"
+
+
+class RecipeLine(models.Model):
+    """How much of an ingredient one unit of a product size consumes."""
+
+    size = models.ForeignKey(ProductSize, verbose_name=_("size"), on_delete=models.CASCADE, related_name="recipe_lines")
+    ingredient = models.ForeignKey(Ingredient, verbose_name=_("ingredient"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), validators=[MinValueValidator(Decimal("0.001"))], **QUANTITY)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["size", "ingredient"], name="one_line_per_ingredient")]
+        verbose_name = _("recipe line")
+        verbose_name_plural = _("recipe lines")
+
+    def __str__(self):
+        return f"{self.size}: {self.quantity} {self.ingredient.unit} {self.ingredient.name}"
+
+
+class Stock(models.Model):
+    """A restaurant's level of one ingredient. Only the movement log changes it."""
+
+    restaurant = models.ForeignKey(RestaurantPage, verbose_name=_("restaurant"), on_delete=models.CASCADE, related_name="stocks")
+    ingredient = models.ForeignKey(Ingredient, verbose_name=_("ingredient"), on_delete=models.PROTECT, related_name="stocks")
+    quantity = models.DecimalField(_("quantity"), default=Decimal("0"), **QUANTITY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["restaurant", "ingredient"], name="one_stock_per_ingredient"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="stock_never_negative"),
+        ]
+        verbose_name = _("stock")
+        verbose_name_plural = _("stocks")
+
+    def __str__(self):
+        return f"{self.restaurant}: {self.quantity} {self.ingredient}"
+
+
+class StockMovement(models.Model):
+    class Reason(models.TextChoices):
+        INITIAL = "initial", _("Initial stock")
+        ORDER = "order", _("Order")
+        ORDER_CHANGE = "order_change", _("Order changed")
+        ORDER_CANCEL = "order_cancel", _("Order cancelled")
+        RESTOCK = "restock", _("Delivery from supplier")
+        WASTE = "waste", _("Waste")
+        INVENTORY = "inventory", _("Inventory count")
+
+    stock = models.ForeignKey(Stock, on_delete=models.CASCADE, related_name="movements")
+    delta = models.DecimalField(_("change"), **QUANTITY)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    order = models.ForeignKey("Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="stock_movements")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+
+
+class Order(models.Model):
+    class PaymentMethod(models.TextChoices):
+        ON_SITE = "on_site", _("On delivery / at the counter (cash or card)")
+        PAYPAL = "paypal", _("PayPal (online)")
+
+    class PaymentState(models.TextChoices):
+        PENDING = "pending", _("To be paid")
+        PAID = "paid", _("Paid")
+        REFUNDED = "refunded", _("Refunded")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Website")
+        PHONE = "phone", _("Phone")
+        COUNTER = "counter", _("Counter")
+
+    restaurant = models.ForeignKey(RestaurantPage, verbose_name=_("restaurant"), on_delete=models.PROTECT, related_name="orders")
+    day = models.DateField(_("day"))
+    sequence = models.PositiveIntegerField(_("number of the day"))
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    tracking_token = models.CharField(max_length=43, unique=True, editable=False)
+    checkout_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLACED, db_index=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+
+    fulfilment = models.CharField(_("delivery or take-away"), max_length=10, choices=Fulfilment.choices)
+    requested_for = models.DateTimeField(_("requested for"), null=True, blank=True, help_text=_("Empty: as soon as possible."))
+    estimated_ready_at = models.DateTimeField(_("estimated time"), null=True, blank=True)
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    name = models.CharField(_("name"), max_length=120)
+    phone = models.CharField(_("phone"), max_length=20)
+    email = models.EmailField(_("email"))
+    street_address = models.CharField(_("address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
+    city = models.CharField(_("city"), max_length=80, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=500)
+
+    subtotal = models.DecimalField(_("subtotal"), **MONEY)
+    delivery_fee = models.DecimalField(_("delivery fee"), default=Decimal("0.00"), **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+    payment_method = models.CharField(_("payment"), max_length=10, choices=PaymentMethod.choices)
+    payment_state = models.CharField(_("payment state"), max_length=10, choices=PaymentState.choices, default=PaymentState.PENDING)
+
+    created_at = models.DateTimeField(_("placed at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["restaurant", "day", "sequence"], name="one_number_per_day")]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+
+    def __str__(self):
+        return self.number
+
+    @staticmethod
+    def new_tracking_token():
+        return secrets.token_urlsafe(32)
+
+    def get_tracking_url(self):
+        return reverse("ordering:track", args=[self.tracking_token])
+
+    @property
+    def is_changeable(self):
+        return self.status in CHANGEABLE
+
+    @property
+    def is_delivery(self):
+        return self.fulfilment == Fulfilment.DELIVERY
+
+
+class OrderLine(models.Model):
+    """What was ordered, as it was when ordered (names and prices are copies)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    size = models.ForeignKey(ProductSize, null=True, on_delete=models.SET_NULL, related_name="+")
+    product_name = models.CharField(_("product"), max_length=80)
+    size_label = models.CharField(_("size"), max_length=40, blank=True)
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    quantity = models.PositiveSmallIntegerField(_("quantity"))
+    line_total = models.DecimalField(_("total"), **MONEY)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.product_name} {self.size_label}".strip()
+
+
+class StatusChange(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class DailyCounter(models.Model):
+    """Hands out each restaurant's order numbers of the day, one at a time."""
+
+    restaurant = models.ForeignKey(RestaurantPage, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["restaurant", "day"], name="one_counter_per_day")]

@@ -1,0 +1,84 @@
+"""Prices come from the restaurant's published menu, never from the client."""
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from home.models import MenuItem, ProductSize
+from home.money import to_money
+
+MAX_QUANTITY_PER_LINE = 20
+MAX_ITEMS_PER_ORDER = 60
+
+
+class OrderError(Exception):
+    """A problem the customer can fix; the message is shown to them."""
+
+
+@dataclass
+class PricedLine:
+    size: ProductSize
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def product(self):
+        return self.size.product
+
+    @property
+    def line_total(self):
+        return to_money(self.unit_price * self.quantity)
+
+
+def clean_quantities(quantities):
+    """{size_id: quantity} from untrusted input -> {int: int}; raises OrderError."""
+    cleaned = Counter()
+    for raw_id, raw_quantity in quantities.items():
+        try:
+            size_id, quantity = int(raw_id), int(raw_quantity)
+        except (TypeError, ValueError):
+            raise OrderError(_("This product or quantity is not valid."))
+        if quantity < 0 or quantity > MAX_QUANTITY_PER_LINE:
+            raise OrderError(_("You can order between 1 and %(max)s of each item.") % {"max": MAX_QUANTITY_PER_LINE})
+        if quantity:
+            cleaned[size_id] += quantity
+    if any(q > MAX_QUANTITY_PER_LINE for q in cleaned.values()):
+        raise OrderError(_("You can order between 1 and %(max)s of each item.") % {"max": MAX_QUANTITY_PER_LINE})
+    if sum(cleaned.values()) > MAX_ITEMS_PER_ORDER:
+        raise OrderError(_("An online order holds at most %(max)s items; please call the restaurant.") % {"max": MAX_ITEMS_PER_ORDER})
+    return dict(cleaned)
+
+
+def price_lines(restaurant, quantities):
+    """The lines of an order at today's published prices of this restaurant.
+
+    Refuses sizes that do not exist, products that are unpublished or not on
+    this restaurant's published menu.
+    """
+    quantities = clean_quantities(quantities)
+    if not quantities:
+        return []
+    if not restaurant.live:
+        raise OrderError(_("This restaurant does not take orders at the moment."))
+    sizes = {s.pk: s for s in ProductSize.objects.filter(pk__in=quantities, product__live=True).select_related("product")}
+    menu_items = {
+        item.product_id: item
+        for item in MenuItem.objects.filter(
+            restaurant=restaurant, product_id__in={s.product_id for s in sizes.values()}
+        ).prefetch_related("product__sizes")
+    }
+    lines = []
+    for size_id, quantity in quantities.items():
+        size = sizes.get(size_id)
+        item = menu_items.get(size.product_id) if size else None
+        if item is None:
+            raise OrderError(_("One of the products is no longer on the menu of %(restaurant)s.") % {"restaurant": restaurant.title})
+        lines.append(PricedLine(size=size, quantity=quantity, unit_price=item.price_for(size)))
+    lines.sort(key=lambda line: (line.product.name, line.size.sort_order or 0))
+    return lines
+
+
+def subtotal_of(lines):
+    return to_money(sum((line.line_total for line in lines), Decimal("0")))

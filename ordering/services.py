@@ -1,0 +1,247 @@
+"""Placing, changing and moving orders. Each operation is one database
+transaction; stock rows are locked in ingredient order so that concurrent
+orders queue instead of overselling or deadlocking.
+
+Lock order, everywhere: the order row, then stock rows (by ingredient id),
+then the restaurant's daily counter.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from home.money import to_money
+
+from .models import DailyCounter, Order, OrderLine, StatusChange, Stock, StockMovement
+from .pricing import OrderError, price_lines, subtotal_of
+from .stock import ingredient_needs, recipes_for
+from .workflow import Fulfilment, Status, TransitionNotAllowed, can_transition
+
+
+class OutOfStock(OrderError):
+    def __init__(self, product_names):
+        self.product_names = product_names
+        super().__init__(
+            _("Sorry, not enough left to make: %(products)s. Please change your order.")
+            % {"products": ", ".join(product_names)}
+        )
+
+
+@dataclass
+class OrderDetails:
+    """Everything about an order but its lines, already validated by a form."""
+
+    fulfilment: str
+    name: str
+    phone: str
+    email: str
+    payment_method: str = Order.PaymentMethod.ON_SITE
+    street_address: str = ""
+    postcode: str = ""
+    city: str = ""
+    note: str = ""
+    requested_for: datetime | None = None
+    estimated_ready_at: datetime | None = None
+    channel: str = Order.Channel.WEB
+    customer: object = None
+    extra: dict = field(default_factory=dict)
+
+
+def delivery_fee_for(restaurant, fulfilment):
+    return restaurant.delivery_fee if fulfilment == Fulfilment.DELIVERY else Decimal("0.00")
+
+
+def check_minimum(restaurant, fulfilment, subtotal):
+    if fulfilment == Fulfilment.DELIVERY and subtotal < restaurant.minimum_order:
+        from home.money import format_euros
+
+        raise OrderError(
+            _("Delivery starts from %(minimum)s of food; add %(missing)s or choose take-away.")
+            % {"minimum": format_euros(restaurant.minimum_order), "missing": format_euros(restaurant.minimum_order - subtotal)}
+        )
+
+
+def _lock_stocks(restaurant, ingredient_ids):
+    """The restaurant's stock rows for these ingredients, locked, by ingredient id."""
+    return {
+        stock.ingredient_id: stock
+        for stock in Stock.objects.select_for_update()
+        .filter(restaurant=restaurant, ingredient_id__in=ingredient_ids)
+        .order_by("ingredient_id")
+    }
+
+
+def _apply_deltas(order, stocks, deltas, reason, by, lines_by_ingredient):
+    """Moves stock by deltas (negative: consumed) with one movement each; refuses to go below zero."""
+    short = {i for i, d in deltas.items() if d < 0 and (i not in stocks or stocks[i].quantity + d < 0)}
+    if short:
+        raise OutOfStock(sorted({name for i in short for name in lines_by_ingredient.get(i, ())}))
+    changed, movements = [], []
+    for ingredient_id, delta in sorted(deltas.items()):
+        if delta == 0 or ingredient_id not in stocks:
+            continue
+        stock = stocks[ingredient_id]
+        stock.quantity += delta
+        changed.append(stock)
+        movements.append(StockMovement(stock=stock, delta=delta, reason=reason, order=order, created_by=by))
+    Stock.objects.bulk_update(changed, ["quantity"])
+    StockMovement.objects.bulk_create(movements)
+
+
+def _products_by_ingredient(lines, recipes):
+    names = defaultdict(set)
+    for line in lines:
+        for ingredient_id, _quantity in recipes.get(line.size.pk, ()):
+            names[ingredient_id].add(line.product.name)
+    return names
+
+
+def _next_number(restaurant, day):
+    """Increments and returns the day's counter in one statement (it also locks the row)."""
+    table = DailyCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (restaurant_id, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (restaurant_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [restaurant.pk, day],
+        )
+        return cursor.fetchone()[0]
+
+
+def _totals(restaurant, fulfilment, lines):
+    subtotal = subtotal_of(lines)
+    check_minimum(restaurant, fulfilment, subtotal)
+    fee = delivery_fee_for(restaurant, fulfilment)
+    return subtotal, fee, to_money(subtotal + fee)
+
+
+def _line_rows(order, lines):
+    return [
+        OrderLine(
+            order=order, size=line.size, product_name=line.product.name, size_label=line.size.label,
+            unit_price=line.unit_price, quantity=line.quantity, line_total=line.line_total,
+        )
+        for line in lines
+    ]
+
+
+def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None, by=None):
+    """Creates the order and reserves its stock, or raises OrderError having written nothing.
+
+    The same checkout_key twice (double click, reload) returns the first order.
+    """
+    lines = price_lines(restaurant, quantities)
+    if not lines:
+        raise OrderError(_("Your cart is empty."))
+    subtotal, fee, total = _totals(restaurant, details.fulfilment, lines)
+    recipes = recipes_for([line.size.pk for line in lines])
+    needs = ingredient_needs({line.size.pk: line.quantity for line in lines}, recipes)
+    status = Status.AWAITING_PAYMENT if details.payment_method == Order.PaymentMethod.PAYPAL else Status.PLACED
+
+    try:
+        with transaction.atomic():
+            stocks = _lock_stocks(restaurant, needs)
+            if checkout_key:
+                # A duplicate submission waited on the same locks; it finds the first order here.
+                existing = Order.objects.filter(checkout_key=checkout_key).first()
+                if existing:
+                    return existing
+            now = timezone.now()
+            day = timezone.localdate(now)
+            sequence = _next_number(restaurant, day)
+            order = Order.objects.create(
+                restaurant=restaurant, day=day, sequence=sequence,
+                number=f"{restaurant.slug[:3].upper()}{day:%d%m}-{sequence:03d}",
+                tracking_token=Order.new_tracking_token(), checkout_key=checkout_key, status=status,
+                channel=details.channel, fulfilment=details.fulfilment, requested_for=details.requested_for,
+                estimated_ready_at=details.estimated_ready_at, customer=details.customer, name=details.name,
+                phone=details.phone, email=details.email, street_address=details.street_address,
+                postcode=details.postcode, city=details.city, note=details.note, subtotal=subtotal,
+                delivery_fee=fee, total=total, payment_method=details.payment_method,
+            )
+            OrderLine.objects.bulk_create(_line_rows(order, lines))
+            deltas = {ingredient_id: -need for ingredient_id, need in needs.items()}
+            _apply_deltas(order, stocks, deltas, StockMovement.Reason.ORDER, by, _products_by_ingredient(lines, recipes))
+            StatusChange.objects.create(order=order, from_status="", to_status=status, by=by)
+    except IntegrityError:
+        # Two submissions of one checkout raced past the check: the other one won.
+        existing = Order.objects.filter(checkout_key=checkout_key).first() if checkout_key else None
+        if existing is None:
+            raise
+        return existing
+    transaction.on_commit(lambda: _send_confirmation(order.pk))
+    return order
+
+
+def _consumed_by(order):
+    """{ingredient_id: quantity this order holds}, read from the movement log."""
+    rows = (
+        StockMovement.objects.filter(order=order)
+        .values("stock__ingredient_id")
+        .annotate(net=Sum("delta"))
+    )
+    return {row["stock__ingredient_id"]: -row["net"] for row in rows if row["net"]}
+
+
+def change_order(order, quantities, by=None):
+    """Replaces the order's lines: prices recomputed, stock re-reserved, all or nothing."""
+    restaurant = order.restaurant
+    lines = price_lines(restaurant, quantities)
+    if not lines:
+        raise OrderError(_("An order needs at least one item; cancel it instead."))
+    subtotal, fee, total = _totals(restaurant, order.fulfilment, lines)
+    recipes = recipes_for([line.size.pk for line in lines])
+    needs = ingredient_needs({line.size.pk: line.quantity for line in lines}, recipes)
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if not order.is_changeable:
+            raise OrderError(_("The kitchen has started this order; it can no longer be changed."))
+        held = _consumed_by(order)
+        stocks = _lock_stocks(restaurant, set(needs) | set(held))
+        deltas = {i: held.get(i, Decimal("0")) - needs.get(i, Decimal("0")) for i in set(needs) | set(held)}
+        _apply_deltas(order, stocks, deltas, StockMovement.Reason.ORDER_CHANGE, by, _products_by_ingredient(lines, recipes))
+        order.lines.all().delete()
+        OrderLine.objects.bulk_create(_line_rows(order, lines))
+        order.subtotal, order.delivery_fee, order.total = subtotal, fee, total
+        order.save(update_fields=["subtotal", "delivery_fee", "total", "updated_at"])
+    return order
+
+
+def transition(order, target, by=None, note=""):
+    """Moves an order to another status if the state machine allows it.
+    Cancelling gives the reserved stock back through the movement log."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if not can_transition(order.status, target, order.fulfilment):
+            raise TransitionNotAllowed(
+                _("An order cannot go from “%(current)s” to “%(target)s”.")
+                % {"current": Status(order.status).label, "target": Status(target).label}
+            )
+        if target == Status.CANCELLED:
+            held = _consumed_by(order)
+            stocks = _lock_stocks(order.restaurant, held)
+            _apply_deltas(order, stocks, held, StockMovement.Reason.ORDER_CANCEL, by, {})
+        previous = order.status
+        order.status = target
+        order.save(update_fields=["status", "updated_at"])
+        StatusChange.objects.create(order=order, from_status=previous, to_status=target, by=by, note=note)
+    return order
+
+
+def cancel_by_customer(order):
+    if not order.is_changeable:
+        raise OrderError(_("The kitchen has started this order; it can no longer be cancelled."))
+    return transition(order, Status.CANCELLED, note="customer")
+
+
+def _send_confirmation(order_pk):
+    from .notifications import send_order_confirmation
+
+    send_order_confirmation(order_pk)

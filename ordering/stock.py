@@ -1,0 +1,41 @@
+"""What the kitchen can make from its stock, and the arithmetic of reservations."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from .models import RecipeLine, Stock
+
+
+def recipes_for(size_ids):
+    """{size_id: [(ingredient_id, quantity per unit)]} in one query."""
+    recipes = defaultdict(list)
+    for line in RecipeLine.objects.filter(size_id__in=size_ids).values_list("size_id", "ingredient_id", "quantity"):
+        recipes[line[0]].append((line[1], line[2]))
+    return recipes
+
+
+def ingredient_needs(quantities, recipes):
+    """{size_id: quantity} -> {ingredient_id: total quantity}."""
+    needs = defaultdict(Decimal)
+    for size_id, quantity in quantities.items():
+        for ingredient_id, per_unit in recipes.get(size_id, ()):
+            needs[ingredient_id] += per_unit * quantity
+    return dict(needs)
+
+
+def how_many_can_be_made(recipe, levels):
+    """Units of a size the levels allow; None when its recipe uses nothing tracked."""
+    if not recipe:
+        return None
+    return min(int(levels.get(ingredient_id, Decimal("0")) // per_unit) for ingredient_id, per_unit in recipe)
+
+
+def levels_of(restaurant):
+    return dict(Stock.objects.filter(restaurant=restaurant).values_list("ingredient_id", "quantity"))
+
+
+def makeable_counts(restaurant, size_ids):
+    """{size_id: units that can be made now, or None if unlimited}, in two queries."""
+    recipes = recipes_for(size_ids)
+    levels = levels_of(restaurant)
+    return {size_id: how_many_can_be_made(recipes.get(size_id), levels) for size_id in size_ids}

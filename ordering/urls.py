@@ -1,0 +1,21 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "ordering"
+
+urlpatterns = [
+    path("panier/", views.cart_view, name="cart"),
+    path("panier/ajouter/", views.cart_add, name="cart_add"),
+    path("panier/modifier/", views.cart_update, name="cart_update"),
+    path("valider/", views.checkout, name="checkout"),
+    path("suivi/<str:token>/", views.track, name="track"),
+    path("suivi/<str:token>/etat/", views.track_status, name="track_status"),
+    path("suivi/<str:token>/annuler/", views.track_cancel, name="track_cancel"),
+    path("suivi/<str:token>/modifier/", views.track_change, name="track_change"),
+    path("compte/inscription/", views.signup, name="signup"),
+    path("compte/connexion/", auth_views.LoginView.as_view(template_name="ordering/login.html"), name="login"),
+    path("compte/deconnexion/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
+    path("compte/commandes/", views.my_orders, name="my_orders"),
+]

@@ -1,0 +1,212 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from home.models import RestaurantPage
+from home.money import format_euros
+
+from .cart import Cart
+from .forms import ChangeOrderForm, CheckoutForm, SignupForm
+from .models import Order
+from .payments import available_methods, gateway_for
+from .pricing import OrderError
+from .services import OrderDetails, cancel_by_customer, change_order, place_order
+from .stock import makeable_counts
+from .workflow import Status, timeline
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _back_to(request, fallback):
+    target = request.POST.get("next") or fallback
+    return target if target.startswith("/") and not target.startswith("//") else fallback
+
+
+@require_POST
+def cart_add(request):
+    restaurant = get_object_or_404(RestaurantPage.objects.live(), pk=request.POST.get("restaurant"))
+    cart = Cart(request.session)
+    try:
+        size_id, quantity = int(request.POST.get("size", "")), int(request.POST.get("quantity", "1"))
+    except ValueError:
+        size_id, quantity = None, 0
+    if size_id is None or quantity < 1:
+        return _cart_error(request, restaurant, _("Choose a size and a quantity."))
+    if cart.belongs_to_another(restaurant):
+        if _wants_json(request) and request.POST.get("replace") != "yes":
+            return JsonResponse({"confirm": True}, status=409)  # the script falls back to the page that asks
+        if request.POST.get("replace") != "yes":
+            return render(request, "ordering/cart_switch.html", {
+                "restaurant": restaurant, "current": cart.restaurant, "size": size_id, "quantity": quantity,
+                "next": _back_to(request, restaurant.url),
+            })
+        cart.clear()
+    try:
+        cart.add(restaurant, size_id, quantity)
+    except OrderError as error:
+        return _cart_error(request, restaurant, str(error))
+    if _wants_json(request):
+        return JsonResponse({"count": cart.count(), "message": _("Added to your cart.")})
+    messages.success(request, _("Added to your cart."))
+    return redirect(_back_to(request, restaurant.url))
+
+
+def _cart_error(request, restaurant, message):
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=400)
+    messages.error(request, message)
+    return redirect(_back_to(request, restaurant.url))
+
+
+@require_POST
+def cart_update(request):
+    cart = Cart(request.session)
+    try:
+        cart.set(int(request.POST.get("size", "")), int(request.POST.get("quantity", "")))
+    except (ValueError, OrderError) as error:
+        messages.error(request, str(error) if isinstance(error, OrderError) else _("This product or quantity is not valid."))
+    return redirect("ordering:cart")
+
+
+def _cart_context(cart):
+    lines, dropped = cart.lines()
+    restaurant = cart.restaurant
+    counts = makeable_counts(restaurant, [line.size.pk for line in lines]) if lines else {}
+    for line in lines:
+        can_make = counts.get(line.size.pk)
+        line.short = can_make is not None and can_make < line.quantity
+    return {"cart": cart, "lines": lines, "dropped": dropped, "restaurant": restaurant, "subtotal": cart.subtotal(lines)}
+
+
+@require_GET
+def cart_view(request):
+    context = _cart_context(Cart(request.session))
+    if context["dropped"]:
+        messages.warning(request, _("Some items are no longer on the menu and were removed from your cart."))
+    return render(request, "ordering/cart.html", context)
+
+
+def checkout(request):
+    cart = Cart(request.session)
+    context = _cart_context(cart)
+    restaurant, lines = context["restaurant"], context["lines"]
+    if not lines:
+        messages.error(request, _("Your cart is empty (your session may have expired). Choose your pizzas first."))
+        return redirect("/")
+    form = CheckoutForm(request.POST or None, restaurant=restaurant, payment_methods=available_methods())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        details = OrderDetails(
+            fulfilment=data["fulfilment"], name=data["name"], phone=data["phone"], email=data["email"],
+            payment_method=data["payment_method"], street_address=data["street_address"], postcode=data["postcode"],
+            city=data["city"], note=data["note"], requested_for=data["requested_for"],
+            estimated_ready_at=data["estimated_ready_at"],
+            customer=request.user if request.user.is_authenticated else None,
+        )
+        try:
+            order = place_order(restaurant, cart.quantities, details, checkout_key=data["checkout_key"])
+        except OrderError as error:
+            form.add_error(None, str(error))
+        else:
+            cart.clear()
+            online = gateway_for(order.payment_method).start(request, order)
+            if online is not None:
+                return online
+            messages.success(request, _("Thank you! Your order %(number)s is placed.") % {"number": order.number})
+            return redirect(order.get_tracking_url())
+    context.update(form=form, delivery_fee=restaurant.delivery_fee)
+    return render(request, "ordering/checkout.html", context, status=400 if form.is_bound else 200)
+
+
+def _order_by_token(token):
+    return get_object_or_404(Order.objects.select_related("restaurant"), tracking_token=token)
+
+
+def _status_payload(order):
+    changes = {change.to_status: change.at for change in order.status_changes.all()}
+    steps = [
+        {"status": s.value, "label": str(s.label), "done": s in changes,
+         "at": timezone.localtime(changes[s]).strftime("%H:%M") if s in changes else ""}
+        for s in timeline(order.fulfilment)
+    ]
+    eta = order.estimated_ready_at
+    return {
+        "status": order.status, "label": str(Status(order.status).label), "steps": steps,
+        "cancelled": order.status == Status.CANCELLED, "changeable": order.is_changeable,
+        "eta": timezone.localtime(eta).strftime("%H:%M") if eta else "",
+    }
+
+
+@require_GET
+def track(request, token):
+    order = _order_by_token(token)
+    return render(request, "ordering/track.html", {
+        "order": order, "lines": order.lines.all(), "state": _status_payload(order),
+    })
+
+
+@require_GET
+def track_status(request, token):
+    response = JsonResponse(_status_payload(_order_by_token(token)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def track_cancel(request, token):
+    order = _order_by_token(token)
+    try:
+        cancel_by_customer(order)
+    except OrderError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your order %(number)s is cancelled.") % {"number": order.number})
+    return redirect(order.get_tracking_url())
+
+
+def track_change(request, token):
+    order = _order_by_token(token)
+    if not order.is_changeable:
+        messages.error(request, _("The kitchen has started this order; it can no longer be changed."))
+        return redirect(order.get_tracking_url())
+    restaurant = order.restaurant
+    menu_sizes = [(size, price) for item in restaurant.published_menu_items() for size, price in item.priced_sizes()]
+    current = {line.size_id: line.quantity for line in order.lines.all() if line.size_id}
+    form = ChangeOrderForm(request.POST or None, menu_sizes=menu_sizes, initial_quantities=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_order(order, form.quantities())
+        except OrderError as error:
+            form.add_error(None, str(error))
+        else:
+            order.refresh_from_db()
+            messages.success(request, _("Your order is changed. New total: %(total)s.") % {"total": format_euros(order.total)})
+            return redirect(order.get_tracking_url())
+    counts = makeable_counts(restaurant, [size.pk for size, _price in menu_sizes])
+    rows = [(form[f"size_{size.pk}"], size, price, counts.get(size.pk)) for size, price in menu_sizes]
+    return render(request, "ordering/change.html", {"order": order, "form": form, "rows": rows},
+                  status=400 if form.is_bound else 200)
+
+
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your account is created."))
+        return redirect("ordering:my_orders")
+    return render(request, "ordering/signup.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+@login_required(login_url="ordering:login")
+def my_orders(request):
+    orders = Order.objects.filter(customer=request.user).select_related("restaurant")[:50]
+    return render(request, "ordering/my_orders.html", {"orders": orders})
+
