@@ -4,7 +4,7 @@ the published menu every time the cart is shown."""
 
 from home.models import RestaurantPage
 
-from .pricing import MAX_QUANTITY_PER_LINE, OrderError, clean_quantities, price_lines, subtotal_of
+from .pricing import OrderError, clean_quantities, price_lines, subtotal_of
 
 SESSION_KEY = "cart"
 
@@ -39,10 +39,8 @@ class Cart:
             raise OrderError("another restaurant")  # the view asks the customer first
         new = dict(self.quantities)
         new[size_id] = new.get(size_id, 0) + quantity
-        if new[size_id] > MAX_QUANTITY_PER_LINE:
-            new[size_id] = MAX_QUANTITY_PER_LINE
+        self.quantities = clean_quantities(new)  # refuses bad or too large quantities
         price_lines(restaurant, {size_id: new[size_id]})  # refuses what is not for sale here
-        self.quantities = clean_quantities(new)
         self.restaurant_id = restaurant.pk
         self._restaurant = restaurant
         self._save()

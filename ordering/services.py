@@ -136,6 +136,8 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
 
     The same checkout_key twice (double click, reload) returns the first order.
     """
+    if checkout_key and (existing := Order.objects.filter(checkout_key=checkout_key).first()):
+        return existing
     lines = price_lines(restaurant, quantities)
     if not lines:
         raise OrderError(_("Your cart is empty."))

@@ -94,6 +94,12 @@ def cart_view(request):
 
 
 def checkout(request):
+    if request.method == "POST":
+        # The same form submitted again (double click, reload after success) shows the order it made.
+        key = request.POST.get("checkout_key", "")
+        placed = Order.objects.filter(checkout_key=key).first() if key else None
+        if placed:
+            return redirect(placed.get_tracking_url())
     cart = Cart(request.session)
     context = _cart_context(cart)
     restaurant, lines = context["restaurant"], context["lines"]

@@ -1,10 +1,11 @@
+import io
 import os
 import re
 
 import pytest
 from bs4 import BeautifulSoup
 
-from home.demo import load_demo
+from django.core.management import call_command
 
 
 @pytest.fixture(scope="session")
@@ -12,7 +13,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The demo content is loaded once in the test database; each test runs in
     a transaction that is rolled back."""
     with django_db_blocker.unblock():
-        load_demo()
+        call_command("load_demo", stdout=io.StringIO())
 
 
 @pytest.fixture(scope="session")
@@ -98,3 +99,41 @@ def artifacts_dir():
     path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")
     os.makedirs(path, exist_ok=True)
     return path
+
+
+def make_always_open(restaurant):
+    """Opening hours 24/7, so tests do not depend on the time they run at."""
+    from datetime import time
+
+    from home.models import OpeningHours
+
+    restaurant.opening_hours.all().delete()
+    for weekday in range(7):
+        OpeningHours.objects.create(restaurant=restaurant, weekday=weekday, opens=time(0), closes=time(0))
+    restaurant.closures.all().delete()
+
+
+@pytest.fixture
+def bastille(db):
+    from home.models import RestaurantPage
+
+    restaurant = RestaurantPage.objects.get(slug="bastille")
+    make_always_open(restaurant)
+    return restaurant
+
+
+def size_of(product_slug, label=None):
+    from home.models import ProductSize
+
+    sizes = ProductSize.objects.filter(product__slug=product_slug).order_by("sort_order")
+    return sizes.get(label=label) if label else sizes.first()
+
+
+def delivery_form(**overrides):
+    data = {
+        "fulfilment": "delivery", "street_address": "10 rue de Lappe", "postcode": "75011", "city": "Paris",
+        "when": "asap", "name": "Camille Martin", "phone": "06 12 34 56 78", "email": "camille@example.fr",
+        "note": "", "payment_method": "on_site", "checkout_key": "a" * 32,
+    }
+    data.update(overrides)
+    return data

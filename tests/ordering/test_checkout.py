@@ -1,0 +1,204 @@
+"""Cart and checkout through the website's own views, good and bad input."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db.models import Sum
+from django.utils import timezone
+
+from home.models import MenuItem, Product, RestaurantPage
+from ordering.models import Order, Stock, StockMovement
+from tests.conftest import delivery_form, size_of, text_of
+
+pytestmark = pytest.mark.django_db
+CART, ADD, UPDATE, CHECKOUT = "/commande/panier/", "/commande/panier/ajouter/", "/commande/panier/modifier/", "/commande/valider/"
+
+
+def add(client, restaurant, size, quantity=1, **extra):
+    return client.post(ADD, {"restaurant": restaurant.pk, "size": size.pk, "quantity": quantity, **extra})
+
+
+def stock_of(restaurant, ingredient_name):
+    return Stock.objects.get(restaurant=restaurant, ingredient__name=ingredient_name).quantity
+
+
+def assert_ledger_balances():
+    for stock in Stock.objects.all():
+        assert stock.movements.aggregate(total=Sum("delta"))["total"] == stock.quantity, stock
+
+
+@pytest.fixture
+def cart(client, bastille):
+    add(client, bastille, size_of("reine", "Méga 40 cm"), 1)
+    add(client, bastille, size_of("margherita"), 2)
+    return client
+
+
+def test_order_for_delivery_reserves_stock_and_confirms(cart, bastille, django_capture_on_commit_callbacks):
+    dough = stock_of(bastille, "Pâte à pizza")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = cart.post(CHECKOUT, delivery_form())
+    order = Order.objects.get()
+    assert response.status_code == 302 and response["Location"] == order.get_tracking_url()
+    # 18,00 (Reine Méga) + 2 × 9,50 + 2,50 delivery, all computed on the server
+    assert (order.subtotal, order.delivery_fee, order.total) == (Decimal("37.00"), Decimal("2.50"), Decimal("39.50"))
+    assert [(l.product_name, l.size_label, l.unit_price, l.quantity) for l in order.lines.order_by("product_name")] == [
+        ("Margherita", "Junior 26 cm", Decimal("9.50"), 2), ("Reine", "Méga 40 cm", Decimal("18.00"), 1),
+    ]
+    assert stock_of(bastille, "Pâte à pizza") == dough - Decimal("375") - 2 * Decimal("187.5")
+    assert order.stock_movements.filter(reason=StockMovement.Reason.ORDER).exists()
+    assert_ledger_balances()
+    assert len(mail.outbox) == 1 and order.number in mail.outbox[0].subject
+    assert order.get_tracking_url() in mail.outbox[0].body
+    assert cart.get(CART).context["lines"] == []  # the cart is emptied
+    assert len(order.tracking_token) >= 40
+
+
+def test_order_numbers_are_per_restaurant_and_day(client, bastille):
+    numbers = []
+    for key in ("1" * 32, "2" * 32):
+        add(client, bastille, size_of("reine"), 1)
+        client.post(CHECKOUT, delivery_form(checkout_key=key, fulfilment="pickup"))
+    numbers = list(Order.objects.order_by("sequence").values_list("number", "sequence"))
+    day = timezone.localdate().strftime("%d%m")
+    assert numbers == [(f"BAS{day}-001", 1), (f"BAS{day}-002", 2)]
+
+
+def test_same_checkout_submitted_twice_makes_one_order(cart, bastille):
+    first = cart.post(CHECKOUT, delivery_form())
+    second = cart.post(CHECKOUT, delivery_form())  # reload: the cart is already empty
+    add(cart, bastille, size_of("reine"), 2)
+    third = cart.post(CHECKOUT, delivery_form())  # even with a new cart, the same form is the same order
+    assert Order.objects.count() == 1
+    assert first["Location"] == second["Location"] == third["Location"]
+    assert Order.objects.get().lines.count() == 2
+
+
+def test_price_and_quantity_fields_from_the_client_are_ignored(cart):
+    cart.post(CHECKOUT, delivery_form(total="0.01", unit_price="0.01", subtotal="0", quantity="50"))
+    assert Order.objects.get().total == Decimal("39.50")
+
+
+@pytest.mark.parametrize("quantity", ["0", "-2", "21", "1000000", "abc", ""])
+def test_bad_quantities_are_refused(client, bastille, quantity):
+    response = client.post(ADD, {"restaurant": bastille.pk, "size": size_of("reine").pk, "quantity": quantity})
+    assert response.status_code == 302
+    assert client.session.get("cart", {}).get("lines") in (None, {})
+    assert "error" in [m.level_tag for m in response.wsgi_request._messages]
+
+
+def test_quantity_update_is_validated(cart):
+    size = size_of("margherita")
+    cart.post(UPDATE, {"size": size.pk, "quantity": "-1"})
+    assert cart.session["cart"]["lines"][str(size.pk)] == 2
+    cart.post(UPDATE, {"size": size.pk, "quantity": "0"})  # zero removes the line
+    assert str(size.pk) not in cart.session["cart"]["lines"]
+
+
+def test_unknown_product_is_refused(client, bastille):
+    response = client.post(ADD, {"restaurant": bastille.pk, "size": 999999, "quantity": 1}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400 and "n’est plus" not in response.json()["error"]
+    assert "carte" in response.json()["error"]
+
+
+def test_product_not_on_this_restaurants_menu_is_refused(client, bastille):
+    MenuItem.objects.filter(restaurant=bastille, product__slug="tiramisu").delete()
+    response = add(client, bastille, size_of("tiramisu"), 1, next="/bastille/")
+    assert "cart" not in client.session or not client.session["cart"]["lines"]
+    assert "OC Pizza Bastille" in str(list(response.wsgi_request._messages)[0])
+
+
+def test_unpublished_product_is_refused_and_dropped_from_a_cart(cart, bastille):
+    Product.objects.get(slug="reine").unpublish()
+    response = cart.get(CART)
+    assert [line.product.name for line in response.context["lines"]] == ["Margherita"]
+    assert "ne sont plus à la carte" in text_of(response)
+    assert add(cart, bastille, size_of("reine"), 1) and len(cart.session["cart"]["lines"]) == 1
+
+
+def test_cart_from_another_restaurant_asks_before_emptying(cart, bastille):
+    nation = RestaurantPage.objects.get(slug="nation")
+    response = add(cart, nation, size_of("diavola"), 1)
+    assert response.status_code == 200 and "Vider votre panier" in text_of(response)
+    assert cart.session["cart"]["restaurant"] == bastille.pk  # nothing changed yet
+    add(cart, nation, size_of("diavola"), 1, replace="yes")
+    assert cart.session["cart"]["restaurant"] == nation.pk and len(cart.session["cart"]["lines"]) == 1
+
+
+def test_empty_cart_or_expired_session_cannot_checkout(client, bastille):
+    response = client.post(CHECKOUT, delivery_form())
+    assert response.status_code == 302 and Order.objects.count() == 0
+    assert "panier est vide" in str(list(response.wsgi_request._messages)[0])
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"postcode": "75001"}, "postcode", "ne livre pas au 75001"),
+        ({"postcode": "7501"}, "postcode", "cinq chiffres"),
+        ({"street_address": ""}, "street_address", "Nécessaire pour une livraison"),
+        ({"phone": "abc"}, "phone", "numéro de téléphone valide"),
+        ({"email": "camille@"}, "email", "adresse de courriel valide"),
+        ({"name": ""}, "name", "Champ requis"),
+        ({"when": "2020-01-01T12:00:00+01:00"}, "when", "plus disponible"),
+        ({"checkout_key": "not-a-key"}, "checkout_key", ""),
+    ],
+)
+def test_bad_checkout_input_is_shown_and_nothing_is_written(cart, overrides, field, message):
+    stock_before = list(Stock.objects.order_by("pk").values_list("quantity", flat=True))
+    response = cart.post(CHECKOUT, delivery_form(**overrides))
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert message in " ".join(response.context["form"].errors[field])
+    assert Order.objects.count() == 0 and len(cart.session["cart"]["lines"]) == 2
+    assert list(Stock.objects.order_by("pk").values_list("quantity", flat=True)) == stock_before
+    assert response.context["form"]["name"].value() == delivery_form(**overrides)["name"]  # what was typed stays
+
+
+def test_slot_outside_opening_hours_is_refused(client):
+    restaurant = RestaurantPage.objects.get(slug="batignolles")  # dinner only on weekdays
+    add(client, restaurant, size_of("reine"), 2)
+    tomorrow_4am = (timezone.localtime() + timedelta(days=1)).replace(hour=4, minute=0, second=0, microsecond=0)
+    response = client.post(CHECKOUT, delivery_form(postcode="75017", when=tomorrow_4am.isoformat()))
+    assert response.status_code == 400 and "when" in response.context["form"].errors
+
+
+def test_minimum_order_for_delivery(client, bastille):
+    add(client, bastille, size_of("coca-cola"), 2)
+    response = client.post(CHECKOUT, delivery_form())
+    assert response.status_code == 400 and "à partir de 15,00" in text_of(response)
+    response = client.post(CHECKOUT, delivery_form(fulfilment="pickup", street_address="", postcode="", city=""))
+    assert response.status_code == 302  # take-away has no minimum
+    assert Order.objects.get().total == Decimal("5.00")
+
+
+def test_out_of_stock_names_the_product_writes_nothing_and_keeps_the_cart(cart, bastille):
+    stock = Stock.objects.get(restaurant=bastille, ingredient__name="Jambon blanc")
+    Stock.objects.filter(pk=stock.pk).update(quantity=Decimal("50"))  # the Reine Méga needs 120 g
+    movements = StockMovement.objects.count()
+    response = cart.post(CHECKOUT, delivery_form())
+    assert response.status_code == 400
+    assert "Reine" in text_of(response) and "Margherita" not in " ".join(response.context["form"].non_field_errors())
+    assert Order.objects.count() == 0 and StockMovement.objects.count() == movements
+    assert len(cart.session["cart"]["lines"]) == 2
+
+
+def test_sold_out_is_shown_on_the_menu(client, bastille):
+    Stock.objects.filter(restaurant=bastille, ingredient__name="Reblochon").update(quantity=0)
+    response = client.get(bastille.url)
+    card = response.content.decode().split('id="savoyarde"')[1].split("</article>")[0]
+    assert card.count("Épuisé") == 3 and "disabled" in card
+
+
+def test_a_customer_account_lists_its_orders(client, bastille, django_user_model):
+    response = client.post("/commande/compte/inscription/", {
+        "username": "camille", "email": "camille@example.fr", "password1": "Pizza-Reine-2026", "password2": "Pizza-Reine-2026",
+    })
+    assert response.status_code == 302
+    add(client, bastille, size_of("reine"), 2)
+    client.post(CHECKOUT, delivery_form())
+    order = Order.objects.get()
+    assert order.customer.username == "camille"
+    assert order.number in text_of(client.get("/commande/compte/commandes/"))
