@@ -1,0 +1,152 @@
+#!/usr/bin/env python
+"""Order placement benchmark against PostgreSQL.
+
+    .venv/bin/python bench/orders.py [--clients 20] [--orders-per-client 50]
+
+Uses its own database (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/ocpizza_bench), created and filled with the
+demo if needed. Reports:
+  1. throughput: N client processes (like gunicorn workers) place orders at
+     once at one restaurant, through ordering.services.place_order (pricing,
+     stock locks, numbering, lines, movement log);
+  2. overselling: the same clients fight for the last units of an ingredient;
+  3. queries per checkout for 1 line and for 10 lines.
+"""
+
+import argparse
+import multiprocessing as mp
+import os
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "site")]
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ocpizza_bench")
+os.environ.update(DJANGO_SETTINGS_MODULE="settings.dev", DATABASE_URL=DB_URL,
+                  EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+os.environ.pop("REDIS_URL", None)
+
+
+def ensure_database():
+    import psycopg2
+    from psycopg2.extensions import ISOLATION_LEVEL_AUTOCOMMIT
+
+    name = DB_URL.rsplit("/", 1)[1]
+    admin = psycopg2.connect(DB_URL.rsplit("/", 1)[0] + "/postgres")
+    admin.set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def setup():
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+
+
+def client(args):
+    """One client process: places orders one after the other; returns (placed, refused, seconds)."""
+    import django
+
+    django.setup()
+    from home.models import RestaurantPage, ProductSize
+    from ordering.pricing import OrderError
+    from ordering.services import OrderDetails, place_order
+
+    index, count, start_at, basket = args
+    restaurant = RestaurantPage.objects.get(slug="bastille")
+    details = OrderDetails(fulfilment="pickup", name=f"Bench {index}", phone="0612345678", email="bench@example.fr")
+    placed = refused = 0
+    while time.time() < start_at:
+        time.sleep(0.001)
+    began = time.perf_counter()
+    for _ in range(count):
+        try:
+            place_order(restaurant, basket, details)
+            placed += 1
+        except OrderError:
+            refused += 1
+    return placed, refused, time.perf_counter() - began
+
+
+def run_clients(clients, per_client, basket):
+    start_at = time.time() + 1.0
+    with mp.get_context("fork").Pool(clients) as pool:
+        began = time.perf_counter()
+        results = pool.map(client, [(i, per_client, start_at, basket) for i in range(clients)])
+        elapsed = time.perf_counter() - began - max(0.0, start_at - time.time())
+    return results, elapsed
+
+
+def set_stock(restaurant, name, quantity):
+    from ordering.models import Stock, StockMovement
+
+    stock = Stock.objects.get(restaurant=restaurant, ingredient__name=name)
+    StockMovement.objects.create(stock=stock, delta=quantity - stock.quantity, reason=StockMovement.Reason.INVENTORY, note="bench")
+    Stock.objects.filter(pk=stock.pk).update(quantity=quantity)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--orders-per-client", type=int, default=50)
+    options = parser.parse_args()
+
+    ensure_database()
+    setup()
+    from django.db import connection, connections
+    from django.db.models import Sum
+    from django.test.utils import CaptureQueriesContext
+
+    from home.models import ProductSize, RestaurantPage
+    from ordering.models import Order, Stock
+    from ordering.services import OrderDetails, place_order
+
+    restaurant = RestaurantPage.objects.get(slug="bastille")
+    margherita = ProductSize.objects.filter(product__slug="margherita").order_by("sort_order").first()
+    reine = ProductSize.objects.filter(product__slug="reine").order_by("sort_order").first()
+    basket = {margherita.pk: 1, reine.pk: 1}
+    total = options.clients * options.orders_per_client
+    for stock in Stock.objects.filter(restaurant=restaurant):
+        set_stock(restaurant, stock.ingredient.name, Decimal("100000000"))
+    Order.objects.filter(restaurant=restaurant).delete()
+    connections.close_all()
+
+    results, elapsed = run_clients(options.clients, options.orders_per_client, basket)
+    placed = sum(r[0] for r in results)
+    print(f"throughput: {placed}/{total} orders in {elapsed:.2f} s with {options.clients} concurrent clients "
+          f"= {placed / elapsed:.0f} orders/s (2 lines each, one restaurant)")
+
+    # The last units: mozzarella for exactly `limit` baskets (90 g + 90 g each).
+    limit = total // 3
+    set_stock(restaurant, "Mozzarella", Decimal("180") * limit)
+    connections.close_all()
+    results, elapsed = run_clients(options.clients, options.orders_per_client // 2, basket)
+    placed, refused = sum(r[0] for r in results), sum(r[1] for r in results)
+    mozzarella = Stock.objects.get(restaurant=restaurant, ingredient__name="Mozzarella")
+    ledger = mozzarella.movements.aggregate(total=Sum("delta"))["total"]
+    oversold = max(0, placed - limit)
+    print(f"last units: {placed} placed for {limit} possible, {refused} refused, oversold {oversold}, "
+          f"stock left {mozzarella.quantity}, ledger {'balances' if ledger == mozzarella.quantity else 'DOES NOT BALANCE'}")
+
+    set_stock(restaurant, "Mozzarella", Decimal("100000000"))
+    details = OrderDetails(fulfilment="pickup", name="Bench", phone="0612345678", email="bench@example.fr")
+    sizes = list(ProductSize.objects.filter(product__category__slug="pizzas").order_by("pk")[:10])
+    for lines in (1, 10):
+        with CaptureQueriesContext(connection) as queries:
+            place_order(restaurant, {size.pk: 1 for size in sizes[:lines]}, details)
+        print(f"queries per checkout with {lines} line(s): {len(queries)}")
+    return 1 if oversold else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
