@@ -207,3 +207,52 @@ class DailyCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["restaurant", "day"], name="one_counter_per_day")]
+
+
+class PayPalPayment(models.Model):
+    """One PayPal order created for one of our orders (a retry creates another)."""
+
+    class State(models.TextChoices):
+        CREATED = "created", _("Waiting for the customer's approval")
+        COMPLETED = "completed", _("Captured")
+        DECLINED = "declined", _("Declined")
+        REJECTED = "rejected", _("Rejected (amount or currency did not match)")
+        CANCELLED = "cancelled", _("Cancelled by the customer")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="paypal_payments")
+    paypal_order_id = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.CREATED)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, default="EUR")
+    capture_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    captured_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    detail = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class PayPalRefund(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("To retry")
+        COMPLETED = "completed", _("Refunded")
+
+    payment = models.OneToOneField(PayPalPayment, on_delete=models.PROTECT, related_name="refund")
+    amount = models.DecimalField(**MONEY)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    refund_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class PayPalWebhookEvent(models.Model):
+    """Each verified webhook event, kept so that a replay is processed once."""
+
+    event_id = models.CharField(max_length=64, unique=True)
+    event_type = models.CharField(max_length=64)
+    resource_id = models.CharField(max_length=64, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)

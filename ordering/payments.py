@@ -2,7 +2,12 @@
 any provider's details. Paying on delivery / at the counter needs nothing
 online; an online gateway (PayPal) returns a redirect to its approval page."""
 
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from .models import Order
 
@@ -17,21 +22,60 @@ class OnSitePayment:
         """Nothing to do online: the order is placed and paid when handed over."""
         return None
 
+    def refund(self, order):
+        """Money handed over in person is given back in person."""
 
-# Gateways in the order the checkout offers them. An online gateway is added here.
-GATEWAYS = ["ordering.payments.OnSitePayment"]
+
+class PayPalPayment:
+    method = Order.PaymentMethod.PAYPAL
+
+    def is_available(self):
+        return settings.PAYPAL_MODE != "off"
+
+    def start(self, request, order):
+        """Sends the customer to PayPal's approval page; if PayPal cannot be
+        reached, the order stays awaiting payment and its page offers a retry."""
+        from .paypal.client import PayPalRefused, PayPalUnavailable
+        from .paypal.payments import begin
+
+        token = order.tracking_token
+        return_url = request.build_absolute_uri(reverse("ordering:paypal_return", args=[token]))
+        cancel_url = request.build_absolute_uri(reverse("ordering:paypal_cancel", args=[token]))
+        try:
+            return redirect(begin(order, return_url, cancel_url))
+        except (PayPalUnavailable, PayPalRefused):
+            messages.error(request, _("PayPal cannot be reached right now. Your order is kept: try again in a moment, or pay on delivery."))
+            return redirect(order.get_tracking_url())
+
+    def refund(self, order):
+        from .paypal.payments import refund_order
+
+        refund_order(order)
 
 
-def gateways():
-    return [gateway for gateway in (import_string(path)() for path in GATEWAYS) if gateway.is_available()]
+# Gateways in the order the checkout offers them.
+GATEWAYS = ["ordering.payments.OnSitePayment", "ordering.payments.PayPalPayment"]
+
+
+def gateways(include_unavailable=False):
+    every = (import_string(path)() for path in GATEWAYS)
+    return [gateway for gateway in every if include_unavailable or gateway.is_available()]
 
 
 def available_methods():
     return [gateway.method for gateway in gateways()]
 
 
-def gateway_for(method):
-    for gateway in gateways():
+def gateway_for(method, include_unavailable=False):
+    for gateway in gateways(include_unavailable):
         if gateway.method == method:
             return gateway
     raise LookupError(method)
+
+
+def refund_paid_order(order_pk):
+    """After a paid order is cancelled: give the money back the way it came
+    (even if that method has since been switched off for new orders)."""
+    order = Order.objects.get(pk=order_pk)
+    if order.payment_state == Order.PaymentState.PAID:
+        gateway_for(order.payment_method, include_unavailable=True).refund(order)

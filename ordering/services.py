@@ -234,6 +234,10 @@ def transition(order, target, by=None, note=""):
         order.status = target
         order.save(update_fields=["status", "updated_at"])
         StatusChange.objects.create(order=order, from_status=previous, to_status=target, by=by, note=note)
+        if target == Status.CANCELLED and order.payment_state == Order.PaymentState.PAID:
+            from .payments import refund_paid_order
+
+            transaction.on_commit(lambda: refund_paid_order(order.pk))
     return order
 
 

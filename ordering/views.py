@@ -121,10 +121,10 @@ def checkout(request):
         except OrderError as error:
             form.add_error(None, str(error))
         else:
-            cart.clear()
             online = gateway_for(order.payment_method).start(request, order)
             if online is not None:
-                return online
+                return online  # the cart is emptied once the payment is through
+            cart.clear()
             messages.success(request, _("Thank you! Your order %(number)s is placed.") % {"number": order.number})
             return redirect(order.get_tracking_url())
     context.update(form=form, delivery_fee=restaurant.delivery_fee)
@@ -179,7 +179,7 @@ def track_cancel(request, token):
 
 def track_change(request, token):
     order = _order_by_token(token)
-    if not order.is_changeable:
+    if order.status != Status.PLACED:  # an order awaiting payment is paid for as it is
         messages.error(request, _("The kitchen has started this order; it can no longer be changed."))
         return redirect(order.get_tracking_url())
     restaurant = order.restaurant

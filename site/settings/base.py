@@ -153,3 +153,14 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 LOGIN_URL = "wagtailadmin_login"
+
+# PayPal (Orders v2). PAYPAL_MODE: "off", "fake" (the simulator shipped in
+# ordering/paypal/fake_server.py), "sandbox" or "live". Credentials only from the environment.
+PAYPAL_MODE = env_str("PAYPAL_MODE", "off")
+PAYPAL_CLIENT_ID = env_str("PAYPAL_CLIENT_ID", "")
+PAYPAL_CLIENT_SECRET = env_str("PAYPAL_CLIENT_SECRET", "")
+PAYPAL_WEBHOOK_ID = env_str("PAYPAL_WEBHOOK_ID", "")
+PAYPAL_FAKE_URL = env_str("PAYPAL_FAKE_URL", "http://127.0.0.1:8765")
+PAYPAL_TIMEOUT = env_int("PAYPAL_TIMEOUT", 10)  # seconds per call
+PAYPAL_MAX_RETRIES = env_int("PAYPAL_MAX_RETRIES", 2)  # on 5xx and time-outs, with back-off
+PAYPAL_PAYMENT_TIMEOUT_MINUTES = env_int("PAYPAL_PAYMENT_TIMEOUT_MINUTES", 30)

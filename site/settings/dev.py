@@ -10,3 +10,9 @@ SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-producti
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 DATABASES = {"default": database_from_url(DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+# The local demo pays through the fake PayPal that `make run` starts.
+PAYPAL_MODE = env_str("PAYPAL_MODE", "fake")
+PAYPAL_CLIENT_ID = env_str("PAYPAL_CLIENT_ID", "fake-client-id")
+PAYPAL_CLIENT_SECRET = env_str("PAYPAL_CLIENT_SECRET", "fake-client-secret")
+PAYPAL_WEBHOOK_ID = env_str("PAYPAL_WEBHOOK_ID", "FAKE-WEBHOOK-ID")

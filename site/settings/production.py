@@ -2,6 +2,9 @@
 
 from .base import *  # noqa: F401,F403
 from .base import DATABASE_URL, database_from_url
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_MODE, PAYPAL_WEBHOOK_ID
 from .env import env_bool, env_int, env_str
 
 DEBUG = False
@@ -30,3 +33,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # allowed from this site only (DENY would break the editors' preview).
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
+
+# Real money only: the simulator can never be used in production.
+if PAYPAL_MODE not in ("off", "sandbox", "live"):
+    raise ImproperlyConfigured("PAYPAL_MODE must be off, sandbox or live in production.")
+if PAYPAL_MODE != "off" and not (PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID):
+    raise ImproperlyConfigured("PayPal needs PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID.")

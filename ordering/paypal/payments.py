@@ -1,0 +1,240 @@
+"""Paying online with PayPal: the order is created (stock reserved) awaiting
+payment, the customer approves on PayPal, we capture and verify the capture
+before marking the order paid. Captures are idempotent (PayPal-Request-Id and
+our own records), so a return, a reload and a webhook give one paid order."""
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Order, PayPalPayment, PayPalRefund, PayPalWebhookEvent
+from ..workflow import Status
+from . import client
+from .client import PayPalRefused, PayPalUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+class PaymentDeclined(Exception):
+    pass
+
+
+class PaymentMismatch(Exception):
+    """PayPal captured something other than this order's amount (it is refunded)."""
+
+
+def approval_link(paypal_order):
+    for link in paypal_order.get("links", []):
+        if link.get("rel") in ("payer-action", "approve"):
+            return link["href"]
+    raise PayPalUnavailable("no approval link in PayPal's answer")
+
+
+def begin(order, return_url, cancel_url):
+    """Creates a PayPal order for our order's total; returns the URL to send the customer to."""
+    attempt = order.paypal_payments.count() + 1
+    paypal_order = client.create_order(order, return_url, cancel_url, request_id=f"create-{order.number}-{attempt}")
+    PayPalPayment.objects.get_or_create(
+        paypal_order_id=paypal_order["id"], defaults={"order": order, "amount": order.total, "currency": client.CURRENCY}
+    )
+    return approval_link(paypal_order)
+
+
+def _first_capture(paypal_order):
+    for unit in paypal_order.get("purchase_units", []):
+        for capture in (unit.get("payments") or {}).get("captures", []):
+            return unit, capture
+    return None, None
+
+
+def confirm(payment):
+    """Captures an approved PayPal order (or reads the capture already made) and records it."""
+    if payment.state == PayPalPayment.State.COMPLETED:
+        return payment.order
+    try:
+        paypal_order = client.capture_order(payment.paypal_order_id)
+    except PayPalRefused as refusal:
+        if refusal.issue == "ORDER_ALREADY_CAPTURED":
+            paypal_order = client.get_order(payment.paypal_order_id)
+        elif refusal.issue in ("INSTRUMENT_DECLINED", "PAYER_ACTION_REQUIRED", "ORDER_NOT_APPROVED", "PAYER_CANNOT_PAY"):
+            PayPalPayment.objects.filter(pk=payment.pk).exclude(state=PayPalPayment.State.COMPLETED).update(
+                state=PayPalPayment.State.DECLINED, detail=refusal.issue)
+            raise PaymentDeclined(refusal.issue) from refusal
+        else:
+            raise
+    unit, capture = _first_capture(paypal_order)
+    if capture is None:
+        raise PayPalUnavailable("PayPal returned no capture")
+    return record_capture(payment, capture, unit)
+
+
+def record_capture(payment, capture, unit=None):
+    """Marks the order paid, once, after checking the capture matches it exactly."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=payment.order_id)
+        payment = PayPalPayment.objects.select_for_update().get(pk=payment.pk)
+        if payment.state == PayPalPayment.State.COMPLETED:
+            return order
+        amount = capture.get("amount") or {}
+        reference = (unit or {}).get("invoice_id") or capture.get("invoice_id")
+        problems = []
+        if capture.get("status") != "COMPLETED":
+            problems.append(f"capture status {capture.get('status')}")
+        if amount.get("currency_code") != client.CURRENCY:
+            problems.append(f"currency {amount.get('currency_code')}")
+        if Decimal(amount.get("value") or "0") != order.total:
+            problems.append(f"amount {amount.get('value')} instead of {order.total}")
+        if reference and reference != order.number:
+            problems.append(f"capture for {reference}")
+        payment.capture_id = capture.get("id")
+        payment.captured_amount = Decimal(amount.get("value") or "0")
+        if problems:
+            payment.state, payment.detail = PayPalPayment.State.REJECTED, "; ".join(problems)[:200]
+            payment.save()
+            logger.error("PayPal capture %s rejected for order %s: %s", payment.capture_id, order.number, payment.detail)
+            transaction.on_commit(lambda: refund_payment(payment.pk, payment.captured_amount))
+        else:
+            payment.state = PayPalPayment.State.COMPLETED
+            payment.save()
+            order.payment_state = Order.PaymentState.PAID
+            order.save(update_fields=["payment_state", "updated_at"])
+            if order.status == Status.AWAITING_PAYMENT:
+                from ..services import transition
+
+                transition(order, Status.PLACED, note=f"PayPal {payment.capture_id}")
+            elif order.status == Status.CANCELLED:
+                # Paid after the order was released: give the money back.
+                transaction.on_commit(lambda: refund_payment(payment.pk, payment.captured_amount))
+    if problems:
+        raise PaymentMismatch("; ".join(problems))
+    return Order.objects.get(pk=order.pk)
+
+
+def refund_order(order):
+    """Refunds a paid order's PayPal capture (after a cancellation)."""
+    payment = order.paypal_payments.filter(state=PayPalPayment.State.COMPLETED).first()
+    if payment:
+        refund_payment(payment.pk, payment.captured_amount)
+
+
+def refund_payment(payment_pk, amount):
+    """Records the refund first (so a crash leaves it to retry), then asks PayPal."""
+    refund, _ = PayPalRefund.objects.get_or_create(payment_id=payment_pk, defaults={"amount": amount})
+    if refund.state == PayPalRefund.State.COMPLETED:
+        return refund
+    payment = refund.payment
+    PayPalRefund.objects.filter(pk=refund.pk).update(attempts=refund.attempts + 1)
+    try:
+        answer = client.refund_capture(payment.capture_id, refund.amount, request_id=f"refund-{payment.capture_id}")
+    except (PayPalUnavailable, PayPalRefused) as error:
+        if isinstance(error, PayPalRefused) and error.issue == "CAPTURE_FULLY_REFUNDED":
+            answer = {"id": refund.refund_id or "already-refunded", "status": "COMPLETED"}
+        else:
+            PayPalRefund.objects.filter(pk=refund.pk).update(last_error=str(error)[:200])
+            logger.warning("PayPal refund of %s failed, will retry: %s", payment.capture_id, error)
+            return refund
+    mark_refunded(refund, answer.get("id", ""))
+    return refund
+
+
+def mark_refunded(refund, refund_id):
+    with transaction.atomic():
+        PayPalRefund.objects.filter(pk=refund.pk).update(state=PayPalRefund.State.COMPLETED, refund_id=refund_id, last_error="")
+        order = refund.payment.order
+        if order.payment_state == Order.PaymentState.PAID:
+            Order.objects.filter(pk=order.pk).update(payment_state=Order.PaymentState.REFUNDED)
+
+
+# --- webhooks ---------------------------------------------------------------
+
+
+def handle_event(event):
+    """Acts on a verified event, once per event id. Returns False for a replay."""
+    with transaction.atomic():
+        _, created = PayPalWebhookEvent.objects.get_or_create(
+            event_id=event["id"], defaults={"event_type": event.get("event_type", ""), "resource_id": (event.get("resource") or {}).get("id", "")}
+        )
+        if not created:
+            return False
+    resource = event.get("resource") or {}
+    kind = event.get("event_type")
+    if kind in ("PAYMENT.CAPTURE.COMPLETED", "PAYMENT.CAPTURE.DENIED"):
+        order_id = ((resource.get("supplementary_data") or {}).get("related_ids") or {}).get("order_id")
+        payment = PayPalPayment.objects.filter(paypal_order_id=order_id).first()
+        if payment is None:
+            logger.warning("PayPal event %s for an unknown PayPal order %s", event["id"], order_id)
+        elif kind == "PAYMENT.CAPTURE.COMPLETED":
+            try:
+                record_capture(payment, resource)
+            except PaymentMismatch:
+                pass  # recorded, refunded and logged
+        else:
+            PayPalPayment.objects.filter(pk=payment.pk).exclude(state=PayPalPayment.State.COMPLETED).update(
+                state=PayPalPayment.State.DECLINED, detail="PAYMENT.CAPTURE.DENIED")
+    elif kind == "PAYMENT.CAPTURE.REFUNDED":
+        capture_id = next((l["href"].rstrip("/").rsplit("/", 1)[1] for l in resource.get("links", []) if l.get("rel") == "up"), None)
+        payment = PayPalPayment.objects.filter(capture_id=capture_id).first()
+        if payment:
+            refund, _ = PayPalRefund.objects.get_or_create(payment=payment, defaults={"amount": payment.captured_amount or 0})
+            mark_refunded(refund, resource.get("id", ""))
+    return True
+
+
+# --- periodic housekeeping --------------------------------------------------
+
+
+def release_unpaid_orders(now=None):
+    """Orders awaiting payment for too long: paid after all (capture recorded) or
+    released (cancelled, stock returned). Returns (paid, released)."""
+    from ..services import transition
+
+    now = now or timezone.now()
+    limit = now - timedelta(minutes=settings.PAYPAL_PAYMENT_TIMEOUT_MINUTES)
+    paid = released = 0
+    for order in Order.objects.filter(status=Status.AWAITING_PAYMENT, created_at__lt=limit):
+        try:
+            if any(_settle_from_paypal(payment) for payment in order.paypal_payments.exclude(state=PayPalPayment.State.REJECTED)):
+                paid += 1
+                continue
+        except PayPalUnavailable:
+            continue  # PayPal down: decide on the next run, never lose a payment
+        order.paypal_payments.filter(state=PayPalPayment.State.CREATED).update(state=PayPalPayment.State.CANCELLED)
+        try:
+            transition(order, Status.CANCELLED, note="payment timeout")
+            released += 1
+        except Exception:  # moved meanwhile (paid by a webhook...)
+            logger.info("Order %s changed while being released", order.number)
+    return paid, released
+
+
+def _settle_from_paypal(payment):
+    """True if PayPal says this payment went through (now recorded)."""
+    if payment.state == PayPalPayment.State.COMPLETED:
+        return True
+    paypal_order = client.get_order(payment.paypal_order_id)
+    if paypal_order.get("status") == "APPROVED":
+        try:
+            confirm(payment)  # the customer approved but never came back
+            return True
+        except (PaymentDeclined, PaymentMismatch):
+            return False
+    unit, capture = _first_capture(paypal_order)
+    if paypal_order.get("status") == "COMPLETED" and capture:
+        try:
+            record_capture(payment, capture, unit)
+            return True
+        except PaymentMismatch:
+            return False
+    return False
+
+
+def retry_refunds():
+    done = 0
+    for refund in PayPalRefund.objects.filter(state=PayPalRefund.State.PENDING).select_related("payment"):
+        refund = refund_payment(refund.payment_id, refund.amount)
+        done += PayPalRefund.objects.filter(pk=refund.pk, state=PayPalRefund.State.COMPLETED).exists()
+    return done

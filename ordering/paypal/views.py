@@ -1,0 +1,102 @@
+"""The customer's way back from PayPal, and PayPal's webhooks."""
+
+import json
+import logging
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from ..cart import Cart
+from ..models import Order, PayPalPayment
+from ..payments import gateway_for
+from ..services import transition
+from ..workflow import Status
+from . import client, payments
+from .client import PayPalRefused, PayPalUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+def _awaiting(token):
+    return get_object_or_404(Order.objects.select_related("restaurant"), tracking_token=token)
+
+
+def _payment(order, request):
+    """The PayPal order named in the return URL, which must belong to this order."""
+    return PayPalPayment.objects.filter(order=order, paypal_order_id=request.GET.get("token", "")).first()
+
+
+@require_GET
+def paypal_return(request, tracking_token):
+    order = _awaiting(tracking_token)
+    payment = _payment(order, request)
+    if payment is None:
+        messages.error(request, _("This PayPal payment does not belong to this order; nothing was charged to it."))
+        return redirect(order.get_tracking_url())
+    try:
+        order = payments.confirm(payment)
+    except payments.PaymentDeclined:
+        messages.error(request, _("PayPal declined the payment. You can try again, or pay on delivery / at the counter."))
+    except payments.PaymentMismatch:
+        messages.error(request, _("The payment could not be verified and will be refunded. Your order is kept: try again or pay on delivery."))
+    except (PayPalUnavailable, PayPalRefused):
+        messages.error(request, _("PayPal cannot be reached right now. Your order is kept: try again in a moment, or pay on delivery."))
+    else:
+        Cart(request.session).clear()
+        messages.success(request, _("Thank you! Your payment is received and your order %(number)s is placed.") % {"number": order.number})
+    return redirect(order.get_tracking_url())
+
+
+@require_GET
+def paypal_cancel(request, tracking_token):
+    """Cancelled on PayPal's page: release the order, keep the cart, back to checkout."""
+    order = _awaiting(tracking_token)
+    payment = _payment(order, request)
+    if payment and order.status == Status.AWAITING_PAYMENT:
+        PayPalPayment.objects.filter(pk=payment.pk, state=PayPalPayment.State.CREATED).update(state=PayPalPayment.State.CANCELLED)
+        transition(order, Status.CANCELLED, note="payment cancelled on PayPal")
+    messages.info(request, _("Payment cancelled. Your cart is as you left it."))
+    return redirect("ordering:checkout")
+
+
+@require_POST
+def paypal_retry(request, tracking_token):
+    order = _awaiting(tracking_token)
+    if order.status != Status.AWAITING_PAYMENT:
+        return redirect(order.get_tracking_url())
+    return gateway_for(Order.PaymentMethod.PAYPAL).start(request, order)
+
+
+@require_POST
+def pay_on_site_instead(request, tracking_token):
+    order = _awaiting(tracking_token)
+    if order.status == Status.AWAITING_PAYMENT:
+        Order.objects.filter(pk=order.pk).update(payment_method=Order.PaymentMethod.ON_SITE)
+        transition(order, Status.PLACED, note="switched to paying on delivery / at the counter")
+        Cart(request.session).clear()
+        messages.success(request, _("Your order %(number)s is placed; you will pay on delivery / at the counter.") % {"number": order.number})
+    return redirect(order.get_tracking_url())
+
+
+@csrf_exempt
+@require_POST
+def webhook(request):
+    """PayPal's notifications: verified with PayPal before anything is done."""
+    try:
+        event = json.loads(request.body)
+        assert isinstance(event, dict) and event.get("id") and event.get("event_type")
+    except (ValueError, AssertionError):
+        return HttpResponseBadRequest("invalid event")
+    try:
+        verified = client.verify_webhook(request.headers, event)
+    except PayPalUnavailable:
+        return HttpResponse("verification unavailable, retry later", status=503)
+    if not verified:
+        logger.warning("Unverified PayPal webhook %s refused", event.get("id"))
+        return HttpResponseBadRequest("unverified")
+    payments.handle_event(event)
+    return HttpResponse("ok")
