@@ -137,3 +137,22 @@ def delivery_form(**overrides):
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture(scope="session")
+def fake_paypal_server():
+    from ordering.paypal.fake_server import FakePayPal
+
+    with FakePayPal() as server:
+        yield server
+
+
+@pytest.fixture
+def paypal(fake_paypal_server, settings):
+    """The fake PayPal, reset, with the site pointed at it."""
+    settings.PAYPAL_MODE = "fake"
+    settings.PAYPAL_FAKE_URL = fake_paypal_server.url
+    settings.PAYPAL_CLIENT_ID, settings.PAYPAL_CLIENT_SECRET = "test-client", "test-secret"
+    settings.PAYPAL_WEBHOOK_ID = "WH-TEST"
+    fake_paypal_server.state.reset()
+    return fake_paypal_server

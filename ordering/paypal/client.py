@@ -11,6 +11,7 @@ import logging
 from functools import lru_cache
 
 import requests
+from apimatic_core.exceptions.auth_validation_exception import AuthValidationException
 from django.conf import settings
 from paypalserversdk.configuration import Configuration, Environment, Server
 from paypalserversdk.exceptions.api_exception import ApiException
@@ -74,17 +75,21 @@ def sdk():
     return _sdk(base_url(), settings.PAYPAL_CLIENT_ID, settings.PAYPAL_CLIENT_SECRET, settings.PAYPAL_TIMEOUT, settings.PAYPAL_MAX_RETRIES)
 
 
-def _call(what, call):
+def _call(what, call, retry_auth=True):
     try:
         response = call()
     except ApiException as error:
+        if error.response_code == 401 and retry_auth:
+            # The cached OAuth token was refused (revoked, credentials rotated): start afresh once.
+            _sdk.cache_clear()
+            return _call(what, call, retry_auth=False)
         status = error.response_code
         body = _json(getattr(error.response, "text", ""))
         if status >= 500 or status in (408, 429):
             raise PayPalUnavailable(f"{what}: PayPal answered {status}") from error
         issue = ((body.get("details") or [{}])[0].get("issue")) or body.get("name") or body.get("error") or "ERROR"
         raise PayPalRefused(status, issue, body.get("message") or body.get("error_description") or "") from error
-    except (requests.RequestException, OSError) as error:
+    except (requests.RequestException, OSError, AuthValidationException) as error:
         raise PayPalUnavailable(f"{what}: {error}") from error
     if response.status_code >= 500:
         raise PayPalUnavailable(f"{what}: PayPal answered {response.status_code}")
@@ -151,7 +156,7 @@ def verify_webhook(headers, event):
     """PayPal's verify-webhook-signature API (not in the SDK): True only on SUCCESS."""
     try:
         access = sdk().oauth_2.fetch_token().access_token
-    except (ApiException, requests.RequestException, OSError, AttributeError) as error:
+    except (ApiException, AuthValidationException, requests.RequestException, OSError, AttributeError) as error:
         raise PayPalUnavailable(f"verify webhook: no OAuth token ({error})") from error
     payload = {
         "auth_algo": headers.get("PAYPAL-AUTH-ALGO", ""), "cert_url": headers.get("PAYPAL-CERT-URL", ""),
