@@ -27,8 +27,10 @@ run: demo
 	@echo ""
 	@echo "  Site:  http://$(HOST):$(PORT)/"
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/  (admin / $${DEMO_ADMIN_PASSWORD:-admin}, marketing / $${DEMO_MARKETING_PASSWORD:-marketing})"
+	@echo "  Payments: PayPal is simulated by the fake PayPal on http://127.0.0.1:8765 (test payments only)"
 	@echo ""
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@$(MANAGE) fake_paypal --port 8765 & fake=$$!; trap 'kill $$fake 2>/dev/null' EXIT INT TERM; \
+		$(MANAGE) runserver $(HOST):$(PORT)
 
 demo: $(BIN)/.runtime
 	$(MANAGE) migrate --noinput

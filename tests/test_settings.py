@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE") and not k.startswith("PAYPAL_")}
     clean.update(DJANGO_SETTINGS_MODULE="settings.production", **env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
 
@@ -32,3 +32,13 @@ def test_check_deploy_is_clean():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_never_uses_the_fake_paypal():
+    result = manage("check", SECRET_KEY="x" * 60, DATABASE_URL=os.environ["DATABASE_URL"], PAYPAL_MODE="fake")
+    assert result.returncode != 0 and "PAYPAL_MODE must be off, sandbox or live" in result.stderr
+
+
+def test_production_paypal_needs_its_credentials():
+    result = manage("check", SECRET_KEY="x" * 60, DATABASE_URL=os.environ["DATABASE_URL"], PAYPAL_MODE="live")
+    assert result.returncode != 0 and "PAYPAL_CLIENT_ID" in result.stderr
