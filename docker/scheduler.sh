@@ -1,0 +1,9 @@
+#!/bin/sh
+# The periodic jobs, every minute: Wagtail's scheduled publishing, PayPal
+# housekeeping (unpaid orders released, refunds retried).
+set -u
+while true; do
+    python manage.py publish_scheduled || echo '{"level":"ERROR","logger":"scheduler","message":"publish_scheduled failed"}'
+    python manage.py paypal_housekeeping || echo '{"level":"ERROR","logger":"scheduler","message":"paypal_housekeeping failed"}'
+    sleep "${SCHEDULER_INTERVAL:-60}"
+done
