@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need (browser, gettext, fonts), and
-# with --services PostgreSQL and Redis too. Does nothing for what is present.
+# Installs the Debian packages the tests need: the browser, gettext, fonts,
+# nginx, openssl and wrk for the production-stack tests and benchmark, and the
+# PostgreSQL and Redis servers (the stack tests run private instances of them).
+# Does nothing for what is present.
 set -euo pipefail
 
 packages=()
 command -v chromium >/dev/null || packages+=(chromium)
 command -v msgfmt >/dev/null || packages+=(gettext)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
-if [ "${1:-}" = "--services" ]; then
-  command -v pg_ctlcluster >/dev/null || packages+=(postgresql)
-  command -v redis-server >/dev/null || packages+=(redis-server)
-fi
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || packages+=(nginx-light)
+command -v openssl >/dev/null || packages+=(openssl)
+command -v wrk >/dev/null || packages+=(wrk)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
+command -v psql >/dev/null || packages+=(postgresql-client)
+command -v redis-server >/dev/null || packages+=(redis-server)
 
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""

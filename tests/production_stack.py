@@ -3,7 +3,7 @@ machines): a private PostgreSQL and Redis on loopback, gunicorn with
 docker/gunicorn.conf.py and the production settings, and Debian's nginx with
 docker/nginx/ocpizza.conf.template, of which only paths and ports are changed.
 
-Used by tests/stack/ and bench/http.py.
+Used by tests/stack/ and bench/web.py.
 """
 
 import glob

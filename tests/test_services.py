@@ -28,7 +28,9 @@ def test_cache_is_redis():
     cache.delete(key)
 
 
-def test_sessions_are_stored_in_redis():
+def test_sessions_are_stored_in_redis_and_kept_in_the_database(db):
+    from django.contrib.sessions.models import Session
+
     engine = import_module(settings.SESSION_ENGINE)
     session: SessionBase = engine.SessionStore()
     session["cart"] = {"restaurant": 1}
@@ -36,4 +38,5 @@ def test_sessions_are_stored_in_redis():
     raw = get_redis_connection("default")
     assert any(raw.scan_iter(match=f"*{session.session_key}*"))
     assert engine.SessionStore(session_key=session.session_key)["cart"] == {"restaurant": 1}
+    assert Session.objects.filter(session_key=session.session_key).exists()  # survives a Redis outage
     session.delete()
