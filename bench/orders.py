@@ -58,7 +58,7 @@ def client(args):
     import django
 
     django.setup()
-    from home.models import RestaurantPage, ProductSize
+    from home.models import RestaurantPage
     from ordering.pricing import OrderError
     from ordering.services import OrderDetails, place_order
 

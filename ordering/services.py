@@ -121,6 +121,17 @@ def _totals(restaurant, fulfilment, lines):
     return subtotal, fee, to_money(subtotal + fee)
 
 
+def _price_and_needs(restaurant, fulfilment, quantities, empty_message):
+    """Lines at published prices, totals, and the ingredients they consume; raises OrderError."""
+    lines = price_lines(restaurant, quantities)
+    if not lines:
+        raise OrderError(empty_message)
+    totals = _totals(restaurant, fulfilment, lines)
+    recipes = recipes_for([line.size.pk for line in lines])
+    needs = ingredient_needs({line.size.pk: line.quantity for line in lines}, recipes)
+    return lines, totals, recipes, needs
+
+
 def _line_rows(order, lines):
     return [
         OrderLine(
@@ -138,12 +149,8 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
     """
     if checkout_key and (existing := Order.objects.filter(checkout_key=checkout_key).first()):
         return existing
-    lines = price_lines(restaurant, quantities)
-    if not lines:
-        raise OrderError(_("Your cart is empty."))
-    subtotal, fee, total = _totals(restaurant, details.fulfilment, lines)
-    recipes = recipes_for([line.size.pk for line in lines])
-    needs = ingredient_needs({line.size.pk: line.quantity for line in lines}, recipes)
+    lines, (subtotal, fee, total), recipes, needs = _price_and_needs(
+        restaurant, details.fulfilment, quantities, _("Your cart is empty."))
     status = Status.AWAITING_PAYMENT if details.payment_method == Order.PaymentMethod.PAYPAL else Status.PLACED
 
     try:
@@ -194,12 +201,8 @@ def _consumed_by(order):
 def change_order(order, quantities, by=None):
     """Replaces the order's lines: prices recomputed, stock re-reserved, all or nothing."""
     restaurant = order.restaurant
-    lines = price_lines(restaurant, quantities)
-    if not lines:
-        raise OrderError(_("An order needs at least one item; cancel it instead."))
-    subtotal, fee, total = _totals(restaurant, order.fulfilment, lines)
-    recipes = recipes_for([line.size.pk for line in lines])
-    needs = ingredient_needs({line.size.pk: line.quantity for line in lines}, recipes)
+    lines, (subtotal, fee, total), recipes, needs = _price_and_needs(
+        restaurant, order.fulfilment, quantities, _("An order needs at least one item; cancel it instead."))
 
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)

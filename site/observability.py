@@ -12,7 +12,6 @@ import os
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.urls import resolve

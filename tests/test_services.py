@@ -2,7 +2,6 @@
 
 import uuid
 
-import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache

@@ -1,7 +1,7 @@
 """Production: refuses to start without a secret key and a database."""
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASE_URL, database_from_url
+from .base import database_from_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_MODE, PAYPAL_WEBHOOK_ID

@@ -33,3 +33,14 @@ def phone(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def bastille(demo_committed):
+    """The Bastille restaurant, committed for the live server, open around the clock."""
+    from home.models import RestaurantPage
+    from tests.conftest import make_always_open
+
+    restaurant = RestaurantPage.objects.get(slug="bastille")
+    make_always_open(restaurant)
+    return restaurant

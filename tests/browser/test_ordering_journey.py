@@ -3,20 +3,12 @@ import re
 
 import pytest
 
-from home.models import RestaurantPage
 from ordering.models import Order, Stock
 from ordering.services import OrderDetails, place_order, transition
 from ordering.workflow import Fulfilment, Status
-from tests.conftest import committed_db, make_always_open, size_of
+from tests.conftest import committed_db, size_of
 
 pytestmark = [pytest.mark.browser, committed_db]
-
-
-@pytest.fixture
-def bastille(demo_committed):
-    restaurant = RestaurantPage.objects.get(slug="bastille")
-    make_always_open(restaurant)
-    return restaurant
 
 
 def levels(restaurant):

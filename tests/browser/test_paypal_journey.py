@@ -2,19 +2,11 @@ import re
 
 import pytest
 
-from home.models import RestaurantPage
 from ordering.models import Order
 from ordering.workflow import Status
-from tests.conftest import committed_db, make_always_open
+from tests.conftest import committed_db
 
 pytestmark = [pytest.mark.browser, committed_db]
-
-
-@pytest.fixture
-def bastille(demo_committed):
-    restaurant = RestaurantPage.objects.get(slug="bastille")
-    make_always_open(restaurant)
-    return restaurant
 
 
 def fill_cart_and_choose_paypal(phone, live_server, bastille):

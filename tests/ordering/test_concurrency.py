@@ -3,7 +3,6 @@
 import threading
 from decimal import Decimal
 
-import pytest
 from django.db import connection
 from django.db.models import Sum
 

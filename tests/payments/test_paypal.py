@@ -3,7 +3,6 @@
 import json
 from datetime import timedelta
 from decimal import Decimal
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -93,12 +92,17 @@ def post_event(client_, event, forge=False):
     return client_.post("/commande/paypal/webhook/", data=json.dumps(event), content_type="application/json", **headers)
 
 
-def test_webhook_arriving_first_then_the_customer(shopper, paypal):
+def captured_on_paypal(shopper, paypal):
+    """An order whose payment PayPal captured while our side never heard of it,
+    and PayPal's PAYMENT.CAPTURE.COMPLETED event for it."""
     order, _ = pay_with_paypal(shopper)
     payment = approve(paypal, order)
-    answer = paypal_api.capture_order(payment.paypal_order_id)  # PayPal captured; our answer got lost
-    captured = answer["purchase_units"][0]["payments"]["captures"][0]
-    event = build_event("PAYMENT.CAPTURE.COMPLETED", captured)
+    capture = paypal_api.capture_order(payment.paypal_order_id)["purchase_units"][0]["payments"]["captures"][0]
+    return order, payment, build_event("PAYMENT.CAPTURE.COMPLETED", capture)
+
+
+def test_webhook_arriving_first_then_the_customer(shopper, paypal):
+    order, payment, event = captured_on_paypal(shopper, paypal)
     assert post_event(shopper, event).status_code == 200
     order.refresh_from_db()
     assert order.payment_state == Order.PaymentState.PAID and order.status == Status.PLACED
@@ -109,10 +113,7 @@ def test_webhook_arriving_first_then_the_customer(shopper, paypal):
 
 
 def test_replayed_webhook_is_processed_once(shopper, paypal):
-    order, _ = pay_with_paypal(shopper)
-    payment = approve(paypal, order)
-    capture = paypal_api.capture_order(payment.paypal_order_id)["purchase_units"][0]["payments"]["captures"][0]
-    event = build_event("PAYMENT.CAPTURE.COMPLETED", capture)
+    order, _payment, event = captured_on_paypal(shopper, paypal)
     assert post_event(shopper, event).status_code == 200
     assert post_event(shopper, event).status_code == 200
     assert PayPalWebhookEvent.objects.filter(event_id=event["id"]).count() == 1
@@ -120,10 +121,7 @@ def test_replayed_webhook_is_processed_once(shopper, paypal):
 
 
 def test_forged_or_malformed_webhook_is_refused_and_changes_nothing(shopper, paypal):
-    order, _ = pay_with_paypal(shopper)
-    payment = approve(paypal, order)
-    capture = paypal_api.capture_order(payment.paypal_order_id)["purchase_units"][0]["payments"]["captures"][0]
-    event = build_event("PAYMENT.CAPTURE.COMPLETED", capture)
+    order, _payment, event = captured_on_paypal(shopper, paypal)
     assert post_event(shopper, event, forge=True).status_code == 400
     assert shopper.post("/commande/paypal/webhook/", data="{not json", content_type="application/json").status_code == 400
     order.refresh_from_db()

@@ -4,7 +4,6 @@ Redis on loopback, with the container's config files (tests/stack.py)."""
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -119,7 +118,7 @@ def test_an_order_can_be_placed_through_nginx(stack):
 
 def test_http_is_redirected_to_https(stack):
     response = requests.get(f"http://localhost:{stack.http_port}/bastille/", allow_redirects=False)
-    assert response.status_code == 301 and response.headers["Location"] == f"https://localhost/bastille/"
+    assert response.status_code == 301 and response.headers["Location"] == "https://localhost/bastille/"
 
 
 def test_readiness_health_and_metrics(stack):
