@@ -82,3 +82,41 @@ def load_stock():
                 stock.quantity = Decimal(level)
                 stock.save(update_fields=["quantity"])
                 StockMovement.objects.create(stock=stock, delta=Decimal(level), reason=StockMovement.Reason.INITIAL)
+
+
+STEPS = {
+    "margherita": "Étaler la pâte en disque\nSauce tomate en spirale, bord libre de 2 cm\nMozzarella déchirée\nFour 2 min 30\nBasilic frais et filet d'huile d'olive à la sortie",
+    "reine": "Étaler la pâte\nSauce tomate\nMozzarella\nJambon en lanières, champignons émincés\nFour 3 min",
+    "calzone": "Étaler la pâte\nSauce tomate sur une moitié\nMozzarella, jambon, champignons, œuf cassé au centre\nReplier et souder le bord\nFour 4 min",
+    "savoyarde": "Étaler la pâte\nCrème\nMozzarella, pommes de terre en rondelles, lardons, oignons\nReblochon en tranches\nFour 3 min 30",
+}
+STAFF = [  # username, role, first name
+    ("gerant-bastille", "Gérant", "Gabriel"),
+    ("pizzaiolo-bastille", "Pizzaiolo", "Luigi"),
+    ("livreur-bastille", "Livreur", "Lina"),
+    ("comptoir-bastille", "Comptoir", "Chloé"),
+    ("pizzaiolo-nation", "Pizzaiolo", "Nadia"),
+]
+
+
+@transaction.atomic
+def load_staff(password):
+    """Demo staff of Bastille (one per role), a pizzaiolo at Nation, head office."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from .models import RecipeSteps, StaffMember
+
+    for slug, steps in STEPS.items():
+        product = Product.objects.filter(slug=slug).first()
+        if product:
+            RecipeSteps.objects.get_or_create(product=product, defaults={"steps": steps})
+    User = get_user_model()
+    for username, role, first_name in STAFF + [("siege", "Siège", "Sophie")]:
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User.objects.create_user(username, f"{username}@ocpizza.fr", password, first_name=first_name)
+        user.groups.add(Group.objects.get(name=role))
+        if role != "Siège":
+            member = StaffMember.objects.create(user=user)
+            member.restaurants.set(RestaurantPage.objects.filter(slug=username.rsplit("-", 1)[1]))

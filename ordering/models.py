@@ -140,6 +140,11 @@ class Order(models.Model):
     payment_method = models.CharField(_("payment"), max_length=10, choices=PaymentMethod.choices)
     payment_state = models.CharField(_("payment state"), max_length=10, choices=PaymentState.choices, default=PaymentState.PENDING)
 
+    courier = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("courier"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="deliveries")
+    collected_with = models.CharField(_("collected with"), max_length=10, blank=True,
+                                      choices=[("cash", _("Cash")), ("card", _("Card"))])
+
     created_at = models.DateTimeField(_("placed at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -256,3 +261,47 @@ class PayPalWebhookEvent(models.Model):
     event_type = models.CharField(max_length=64)
     resource_id = models.CharField(max_length=64, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
+
+
+class StaffMember(models.Model):
+    """Which restaurants a staff member works for. Their role is their group
+    (Manager, Pizzaiolo, Delivery, Counter); the Head office group sees all."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    restaurants = models.ManyToManyField(RestaurantPage, verbose_name=_("restaurants"), related_name="staff", blank=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class RecipeSteps(models.Model):
+    """How a pizzaiolo makes a product, shown on the kitchen board and the printable sheet."""
+
+    product = models.OneToOneField("home.Product", on_delete=models.CASCADE, related_name="recipe_steps")
+    steps = models.TextField(_("steps"), help_text=_("One step per line."))
+
+    class Meta:
+        verbose_name = _("recipe steps")
+        verbose_name_plural = _("recipe steps")
+
+    def step_list(self):
+        return [line.strip() for line in self.steps.splitlines() if line.strip()]
+
+
+class Notification(models.Model):
+    """An email to a customer about their order, kept until it is sent, so that
+    a mail server failure never blocks or loses a status change."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notifications")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from home.money import to_money
 
+from . import board, notifications
 from .models import DailyCounter, Order, OrderLine, StatusChange, Stock, StockMovement
 from .pricing import OrderError, price_lines, subtotal_of
 from .stock import ingredient_needs, recipes_for
@@ -185,6 +186,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
             raise
         return existing
     transaction.on_commit(lambda: _send_confirmation(order.pk))
+    transaction.on_commit(lambda: board.bump(restaurant.pk))
     return order
 
 
@@ -216,6 +218,7 @@ def change_order(order, quantities, by=None):
         OrderLine.objects.bulk_create(_line_rows(order, lines))
         order.subtotal, order.delivery_fee, order.total = subtotal, fee, total
         order.save(update_fields=["subtotal", "delivery_fee", "total", "updated_at"])
+        transaction.on_commit(lambda: board.bump(restaurant.pk))
     return order
 
 
@@ -237,6 +240,8 @@ def transition(order, target, by=None, note=""):
         order.status = target
         order.save(update_fields=["status", "updated_at"])
         StatusChange.objects.create(order=order, from_status=previous, to_status=target, by=by, note=note)
+        notifications.queue_status_change(order, target)
+        transaction.on_commit(lambda: board.bump(order.restaurant_id))
         if target == Status.CANCELLED and order.payment_state == Order.PaymentState.PAID:
             from .payments import refund_paid_order
 
@@ -251,6 +256,4 @@ def cancel_by_customer(order):
 
 
 def _send_confirmation(order_pk):
-    from .notifications import send_order_confirmation
-
-    send_order_confirmation(order_pk)
+    notifications.send_order_confirmation(order_pk)

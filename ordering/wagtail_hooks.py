@@ -1,4 +1,7 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
 from .cart import Cart
 from .stock import makeable_counts
@@ -18,6 +21,45 @@ def add_stock_and_cart(page, request, context):
 
 @hooks.register("load_demo")
 def load_demo_stock():
-    from .demo import load_stock
+    import os
+
+    from .demo import load_staff, load_stock
 
     load_stock()
+    load_staff(os.environ.get("DEMO_STAFF_PASSWORD", "pizza"))
+
+
+@hooks.register("register_admin_urls")
+def staff_urls():
+    from django.urls import include, path
+
+    from . import staff_views
+
+    urls = [
+        path("", staff_views.kitchen_index, name="kitchen_index"),
+        path("<int:restaurant_id>/", staff_views.kitchen, name="kitchen"),
+        path("<int:restaurant_id>/colonnes/", staff_views.kitchen_columns, name="kitchen_columns"),
+        path("commande/<int:order_id>/etape/", staff_views.move_order, name="move_order"),
+        path("livraisons/", staff_views.delivery_index, name="delivery_index"),
+        path("livraisons/<int:restaurant_id>/", staff_views.delivery, name="delivery"),
+    ]
+    return [path("cuisine/", include((urls, "ordering_staff")))]
+
+
+class StaffMenuItem(MenuItem):
+    """Shown to restaurant staff (any role) and superusers."""
+
+    def is_shown(self, request):
+        from .staff import STAFF_ROLES, roles_of
+
+        return request.user.is_superuser or bool(roles_of(request.user) & set(STAFF_ROLES))
+
+
+@hooks.register("register_admin_menu_item")
+def kitchen_menu_item():
+    return StaffMenuItem(_("Kitchen"), reverse("ordering_staff:kitchen_index"), icon_name="list-ul", order=150)
+
+
+@hooks.register("register_admin_menu_item")
+def delivery_menu_item():
+    return StaffMenuItem(_("Deliveries"), reverse("ordering_staff:delivery_index"), icon_name="site", order=151)

@@ -1,0 +1,28 @@
+"""A version number per restaurant, in Redis, bumped whenever one of its orders
+changes. Open boards poll it every second: an unchanged version costs one
+Redis read and no database query."""
+
+from django.core.cache import cache
+
+
+def _key(restaurant_id):
+    return f"board-version:{restaurant_id}"
+
+
+def bump(restaurant_id):
+    key = _key(restaurant_id)
+    try:
+        cache.add(key, 0, timeout=None)
+        cache.incr(key)
+    except ValueError:  # the key vanished between add and incr (eviction): start again
+        cache.set(key, 1, timeout=None)
+
+
+def version(restaurant_id):
+    """The current version, or None when the cache cannot tell (then boards refresh)."""
+    key = _key(restaurant_id)
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, 0, timeout=None)
+        value = cache.get(key)
+    return value

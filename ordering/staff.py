@@ -1,0 +1,70 @@
+"""Who may do what, where. Roles are groups; restaurants come from StaffMember.
+Every staff view and action asks `can()` on the server."""
+
+from django.core.exceptions import PermissionDenied
+
+from home.models import RestaurantPage
+
+from .workflow import Status
+
+MANAGER, PIZZAIOLO, DELIVERY, COUNTER, HEAD_OFFICE = "Gérant", "Pizzaiolo", "Livreur", "Comptoir", "Siège"
+STAFF_ROLES = (MANAGER, PIZZAIOLO, DELIVERY, COUNTER)
+
+# action -> roles allowed to do it in their own restaurants
+ACTIONS = {
+    "view_orders": {MANAGER, PIZZAIOLO, DELIVERY, COUNTER, HEAD_OFFICE},
+    "kitchen": {MANAGER, PIZZAIOLO},  # start and finish preparing
+    "deliver": {MANAGER, DELIVERY},  # take a delivery, hand it over, record the payment
+    "counter": {MANAGER, COUNTER},  # hand over take-away orders, take phone and counter orders
+    "cancel": {MANAGER},
+}
+# the action a status change needs
+TRANSITION_ACTIONS = {
+    Status.PLACED: "counter",
+    Status.IN_PREPARATION: "kitchen",
+    Status.READY: "kitchen",
+    Status.OUT_FOR_DELIVERY: "deliver",
+    Status.DELIVERED: "deliver",
+    Status.COLLECTED: "counter",
+    Status.CANCELLED: "cancel",
+}
+
+
+def roles_of(user):
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_ocpizza_roles"):
+        user._ocpizza_roles = set(user.groups.values_list("name", flat=True))
+    return user._ocpizza_roles
+
+
+def sees_every_restaurant(user):
+    return user.is_superuser or HEAD_OFFICE in roles_of(user)
+
+
+def restaurants_for(user):
+    if sees_every_restaurant(user):
+        return RestaurantPage.objects.all()
+    if not user.is_authenticated:
+        return RestaurantPage.objects.none()
+    return RestaurantPage.objects.filter(staff__user=user)
+
+
+def can(user, action, restaurant):
+    if user.is_superuser:
+        return True
+    roles = roles_of(user) & ACTIONS[action]
+    if not roles:
+        return False
+    if roles == {HEAD_OFFICE}:
+        return True  # head office reads everywhere (its only action)
+    return restaurants_for(user).filter(pk=restaurant.pk).exists()
+
+
+def require(user, action, restaurant):
+    if not can(user, action, restaurant):
+        raise PermissionDenied
+
+
+def can_move(user, order, target):
+    return can(user, TRANSITION_ACTIONS[target], order.restaurant)

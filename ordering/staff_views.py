@@ -1,0 +1,141 @@
+"""Screens for restaurant staff, inside the Wagtail admin: the kitchen board
+and the delivery screen. Every view checks role and restaurant (ordering.staff)."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from home.models import RestaurantPage
+
+from . import board
+from .models import Order, OrderLine
+from .pricing import OrderError
+from .services import transition
+from .staff import can, can_move, require, restaurants_for
+from .workflow import Fulfilment, Status, TransitionNotAllowed
+
+KITCHEN_COLUMNS = [Status.PLACED, Status.IN_PREPARATION, Status.READY]
+# The next step a tap on a card does, per column.
+NEXT_STEP = {
+    Status.PLACED: (Status.IN_PREPARATION, _("Start")),
+    Status.IN_PREPARATION: (Status.READY, _("Ready")),
+}
+
+
+def _restaurant(request, restaurant_id, action):
+    restaurant = get_object_or_404(RestaurantPage, pk=restaurant_id)
+    require(request.user, action, restaurant)
+    return restaurant
+
+
+def _board_orders(restaurant, statuses):
+    """The orders a board shows, with their lines, recipes and steps, in a fixed number of queries."""
+    lines = OrderLine.objects.select_related("size__product__recipe_steps").prefetch_related("size__recipe_lines__ingredient")
+    return (
+        Order.objects.filter(restaurant=restaurant, status__in=statuses)
+        .annotate(due=Coalesce("requested_for", "estimated_ready_at", "created_at"))
+        .order_by("due", "pk")
+        .select_related("courier")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+    )
+
+
+def _choose_restaurant(request, view_name, action):
+    restaurants = [r for r in restaurants_for(request.user).order_by("title") if can(request.user, action, r)]
+    if len(restaurants) == 1:
+        return redirect(view_name, restaurants[0].pk)
+    if not restaurants:
+        raise Http404
+    return render(request, "ordering/staff/choose.html", {"restaurants": restaurants, "view_name": view_name})
+
+
+def kitchen_index(request):
+    return _choose_restaurant(request, "ordering_staff:kitchen", "view_orders")
+
+
+def kitchen(request, restaurant_id):
+    restaurant = _restaurant(request, restaurant_id, "view_orders")
+    context = _columns_context(request, restaurant)
+    return render(request, "ordering/staff/kitchen.html", context)
+
+
+def _columns_context(request, restaurant):
+    orders = list(_board_orders(restaurant, KITCHEN_COLUMNS))
+    may_cook = can(request.user, "kitchen", restaurant)
+    may_hand_over = can(request.user, "counter", restaurant)
+    for order in orders:
+        order.next_step = None
+        if order.status in NEXT_STEP and may_cook:
+            order.next_step = NEXT_STEP[order.status]
+        elif order.status == Status.READY and order.fulfilment == Fulfilment.PICKUP and may_hand_over:
+            order.next_step = (Status.COLLECTED, _("Handed over"))
+    columns = [(status, Status(status).label, [o for o in orders if o.status == status]) for status in KITCHEN_COLUMNS]
+    return {"restaurant": restaurant, "columns": columns, "version": board.version(restaurant.pk)}
+
+
+def kitchen_columns(request, restaurant_id):
+    """What open boards poll every second: 204 while nothing changed (one Redis
+    read, no database query), the columns' HTML otherwise."""
+    restaurant = _restaurant(request, restaurant_id, "view_orders")
+    current = board.version(restaurant.pk)
+    if current is not None and request.GET.get("v") == str(current):
+        return HttpResponse(status=204)
+    response = render(request, "ordering/staff/kitchen_columns.html", _columns_context(request, restaurant))
+    response["X-Board-Version"] = "" if current is None else str(current)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def move_order(request, order_id):
+    """One tap: moves an order to the given next status, if this person may."""
+    order = get_object_or_404(Order.objects.select_related("restaurant"), pk=order_id)
+    target = request.POST.get("status", "")
+    if target not in Status.values:
+        return HttpResponse(status=400)
+    if not can(request.user, "view_orders", order.restaurant) or not can_move(request.user, order, target):
+        return HttpResponse(_("You may not do this for this order."), status=403)
+    try:
+        if target == Status.OUT_FOR_DELIVERY:
+            Order.objects.filter(pk=order.pk, courier__isnull=True).update(courier=request.user)
+        if target == Status.DELIVERED:
+            _record_payment(request, order)
+        transition(order, target, by=request.user)
+    except (TransitionNotAllowed, OrderError) as error:
+        if request.headers.get("Accept") == "application/json":
+            return JsonResponse({"error": str(error)}, status=409)
+        messages.error(request, str(error))
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"status": Order.objects.get(pk=order.pk).status})
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/admin/") else reverse("ordering_staff:kitchen", args=[order.restaurant_id]))
+
+
+def _record_payment(request, order):
+    """A pay-on-delivery order is paid when handed over: say how."""
+    if order.payment_state == Order.PaymentState.PAID:
+        return
+    method = request.POST.get("collected_with", "")
+    if method not in ("cash", "card"):
+        raise OrderError(_("Say how the customer paid (cash or card)."))
+    Order.objects.filter(pk=order.pk).update(collected_with=method, payment_state=Order.PaymentState.PAID)
+
+
+def delivery_index(request):
+    return _choose_restaurant(request, "ordering_staff:delivery", "deliver")
+
+
+def delivery(request, restaurant_id):
+    restaurant = _restaurant(request, restaurant_id, "deliver")
+    orders = _board_orders(restaurant, [Status.READY, Status.OUT_FOR_DELIVERY]).filter(fulfilment=Fulfilment.DELIVERY)
+    waiting = [o for o in orders if o.status == Status.READY]
+    mine = [o for o in orders if o.status == Status.OUT_FOR_DELIVERY and o.courier_id == request.user.pk]
+    others = [o for o in orders if o.status == Status.OUT_FOR_DELIVERY and o.courier_id != request.user.pk]
+    return render(request, "ordering/staff/delivery.html", {
+        "restaurant": restaurant, "waiting": waiting, "mine": mine, "others": others,
+    })
