@@ -1,6 +1,8 @@
 """Screens for restaurant staff, inside the Wagtail admin: the kitchen board
 and the delivery screen. Every view checks role and restaurant (ordering.staff)."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
@@ -16,7 +18,7 @@ from . import board
 from .models import Order, OrderLine
 from .pricing import OrderError
 from .services import transition
-from .staff import can, can_move, require, restaurants_for
+from .staff import can, can_move, restaurants_for
 from .workflow import Fulfilment, Status, TransitionNotAllowed
 
 KITCHEN_COLUMNS = [Status.PLACED, Status.IN_PREPARATION, Status.READY]
@@ -27,10 +29,25 @@ NEXT_STEP = {
 }
 
 
-def _restaurant(request, restaurant_id, action):
-    restaurant = get_object_or_404(RestaurantPage, pk=restaurant_id)
-    require(request.user, action, restaurant)
-    return restaurant
+def forbidden():
+    return HttpResponse(_("You may not do this for this order or restaurant."), status=403, content_type="text/plain; charset=utf-8")
+
+
+def for_restaurant(action):
+    """The view gets the restaurant of the URL, if this person may do `action` there; 403 otherwise.
+    (Wagtail would turn PermissionDenied into a redirect; staff get a plain 403.)"""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, restaurant_id, *args, **kwargs):
+            restaurant = get_object_or_404(RestaurantPage, pk=restaurant_id)
+            if not can(request.user, action, restaurant):
+                return forbidden()
+            return view(request, restaurant, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
 
 
 def _board_orders(restaurant, statuses):
@@ -58,8 +75,8 @@ def kitchen_index(request):
     return _choose_restaurant(request, "ordering_staff:kitchen", "view_orders")
 
 
-def kitchen(request, restaurant_id):
-    restaurant = _restaurant(request, restaurant_id, "view_orders")
+@for_restaurant("view_orders")
+def kitchen(request, restaurant):
     context = _columns_context(request, restaurant)
     return render(request, "ordering/staff/kitchen.html", context)
 
@@ -78,10 +95,10 @@ def _columns_context(request, restaurant):
     return {"restaurant": restaurant, "columns": columns, "version": board.version(restaurant.pk)}
 
 
-def kitchen_columns(request, restaurant_id):
+@for_restaurant("view_orders")
+def kitchen_columns(request, restaurant):
     """What open boards poll every second: 204 while nothing changed (one Redis
     read, no database query), the columns' HTML otherwise."""
-    restaurant = _restaurant(request, restaurant_id, "view_orders")
     current = board.version(restaurant.pk)
     if current is not None and request.GET.get("v") == str(current):
         return HttpResponse(status=204)
@@ -99,7 +116,7 @@ def move_order(request, order_id):
     if target not in Status.values:
         return HttpResponse(status=400)
     if not can(request.user, "view_orders", order.restaurant) or not can_move(request.user, order, target):
-        return HttpResponse(_("You may not do this for this order."), status=403)
+        return forbidden()
     try:
         if target == Status.OUT_FOR_DELIVERY:
             Order.objects.filter(pk=order.pk, courier__isnull=True).update(courier=request.user)
@@ -130,8 +147,8 @@ def delivery_index(request):
     return _choose_restaurant(request, "ordering_staff:delivery", "deliver")
 
 
-def delivery(request, restaurant_id):
-    restaurant = _restaurant(request, restaurant_id, "deliver")
+@for_restaurant("deliver")
+def delivery(request, restaurant):
     orders = _board_orders(restaurant, [Status.READY, Status.OUT_FOR_DELIVERY]).filter(fulfilment=Fulfilment.DELIVERY)
     waiting = [o for o in orders if o.status == Status.READY]
     mine = [o for o in orders if o.status == Status.OUT_FOR_DELIVERY and o.courier_id == request.user.pk]

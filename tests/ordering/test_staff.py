@@ -1,0 +1,188 @@
+"""Restaurant staff: who may see and do what, where; the kitchen board and the delivery screen."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from home.models import RestaurantPage
+from ordering import board
+from ordering.models import Notification, Order
+from ordering.services import OrderDetails, place_order, transition
+from ordering.workflow import Fulfilment, Status
+from tests.conftest import size_of
+
+pytestmark = pytest.mark.django_db
+ROLES = ["gerant-bastille", "pizzaiolo-bastille", "livreur-bastille", "comptoir-bastille", "siege"]
+
+
+def order_at(restaurant, fulfilment=Fulfilment.DELIVERY, **extra):
+    details = OrderDetails(fulfilment=fulfilment, name="Léa", phone="0612345678", email="lea@example.fr",
+                           street_address="1 rue de Lappe", postcode="75011", city="Paris", **extra)
+    return place_order(restaurant, {size_of("reine").pk: 2}, details)
+
+
+def login(client, username):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+@pytest.fixture
+def nation():
+    return RestaurantPage.objects.get(slug="nation")
+
+
+def move(client, order, status, **extra):
+    return client.post(f"/admin/cuisine/commande/{order.pk}/etape/", {"status": status, **extra})
+
+
+# Who may move an order of their own restaurant from one status to the next.
+ALLOWED_MOVES = {
+    "gerant-bastille": {"in_preparation", "ready", "out_for_delivery", "delivered", "cancelled"},
+    "pizzaiolo-bastille": {"in_preparation", "ready"},
+    "livreur-bastille": {"out_for_delivery", "delivered"},
+    "comptoir-bastille": set(),  # no take-away step on a delivery order
+    "siege": set(),
+}
+PATH = [("in_preparation", Status.PLACED), ("ready", Status.IN_PREPARATION),
+        ("out_for_delivery", Status.READY), ("delivered", Status.OUT_FOR_DELIVERY)]
+
+
+@pytest.mark.parametrize("username", ROLES)
+@pytest.mark.parametrize("target, from_status", PATH + [("cancelled", Status.PLACED)])
+def test_permission_matrix_for_moves_in_own_and_other_restaurant(client, bastille, nation, username, target, from_status):
+    login(client, username)
+    for restaurant in (bastille, nation):
+        order = order_at(restaurant)
+        Order.objects.filter(pk=order.pk).update(status=from_status)
+        response = move(client, order, target, collected_with="cash")
+        own = restaurant == bastille or username == "siege"
+        allowed = own and target in ALLOWED_MOVES[username] and restaurant == bastille
+        assert Order.objects.get(pk=order.pk).status == (target if allowed else from_status), (username, restaurant.slug)
+        assert response.status_code == (302 if allowed else 403), (username, restaurant.slug, target)
+
+
+def test_take_away_is_handed_over_by_the_counter(client, bastille):
+    order = order_at(bastille, Fulfilment.PICKUP)
+    Order.objects.filter(pk=order.pk).update(status=Status.READY)
+    assert move(login(client, "livreur-bastille"), order, "collected").status_code == 403
+    assert move(login(client, "comptoir-bastille"), order, "collected").status_code == 302
+    assert Order.objects.get(pk=order.pk).status == Status.COLLECTED
+
+
+@pytest.mark.parametrize("username, own_status, other_status", [
+    ("gerant-bastille", 200, 403), ("pizzaiolo-bastille", 200, 403), ("livreur-bastille", 200, 403),
+    ("comptoir-bastille", 200, 403), ("siege", 200, 200), ("pizzaiolo-nation", 403, 200),
+])
+def test_boards_are_visible_only_in_own_restaurant(client, bastille, nation, username, own_status, other_status):
+    order_at(bastille)
+    login(client, username)
+    for restaurant, expected in ((bastille, own_status), (nation, other_status)):
+        assert client.get(f"/admin/cuisine/{restaurant.pk}/").status_code == expected
+        assert client.get(f"/admin/cuisine/{restaurant.pk}/colonnes/").status_code == expected
+
+
+@pytest.mark.parametrize("username, expected", [("livreur-bastille", 200), ("gerant-bastille", 200),
+                                                ("pizzaiolo-bastille", 403), ("comptoir-bastille", 403)])
+def test_delivery_screen_is_for_couriers_and_managers(client, bastille, username, expected):
+    assert login(client, username).get(f"/admin/cuisine/livraisons/{bastille.pk}/").status_code == expected
+
+
+def test_a_pizzaiolo_cannot_see_or_guess_another_restaurants_order(client, bastille, nation):
+    secret = order_at(nation)
+    login(client, "pizzaiolo-bastille")
+    board_html = client.get(f"/admin/cuisine/{bastille.pk}/").content.decode()
+    assert secret.number not in board_html
+    assert move(client, secret, "in_preparation").status_code == 403
+    assert client.get(f"/admin/cuisine/{nation.pk}/colonnes/").status_code == 403
+    assert Order.objects.get(pk=secret.pk).status == Status.PLACED
+
+
+def test_customers_and_marketing_have_no_staff_screens(client, bastille):
+    order = order_at(bastille)
+    assert client.get(f"/admin/cuisine/{bastille.pk}/").status_code == 302  # to the login page
+    login(client, "marketing")
+    assert client.get(f"/admin/cuisine/{bastille.pk}/").status_code == 403
+    assert move(client, order, "in_preparation").status_code == 403
+
+
+def test_kitchen_board_shows_recipes_and_moves_in_one_tap(client, bastille):
+    order = order_at(bastille)
+    login(client, "pizzaiolo-bastille")
+    page = client.get(f"/admin/cuisine/{bastille.pk}/").content.decode()
+    assert order.number in page and "Jambon blanc" in page and "Champignons" in page
+    assert "Jambon en lanières, champignons émincés" in page  # the preparation steps
+    assert "90 grammes Mozzarella" in page  # Junior size: 75 % of 120 g
+    move(client, order, "in_preparation")
+    assert Order.objects.get(pk=order.pk).status == Status.IN_PREPARATION
+
+
+def test_board_polling_answers_204_until_an_order_changes(client, bastille):
+    login(client, "pizzaiolo-bastille")
+    url = f"/admin/cuisine/{bastille.pk}/colonnes/"
+    first = client.get(url)
+    version = first["X-Board-Version"]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, {"v": version}).status_code == 204
+    assert not [q for q in queries.captured_queries if "ordering_order" in q["sql"]]
+    order_at(bastille)
+    board.bump(bastille.pk)  # place_order bumps on commit; the test transaction never commits
+    changed = client.get(url, {"v": version})
+    assert changed.status_code == 200 and changed["X-Board-Version"] != version
+
+
+def test_board_refresh_queries_do_not_grow_with_orders(client, bastille):
+    login(client, "pizzaiolo-bastille")
+    url = f"/admin/cuisine/{bastille.pk}/colonnes/"
+    order_at(bastille)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(8):
+        order_at(bastille)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.content.decode().count('<article class="ticket') == 9
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_delivery_path_with_payment_collected(client, bastille):
+    order = order_at(bastille)
+    for status in (Status.IN_PREPARATION, Status.READY):
+        transition(order, status)
+    login(client, "livreur-bastille")
+    screen = client.get(f"/admin/cuisine/livraisons/{bastille.pk}/").content.decode()
+    assert order.number in screen and "Je la prends" in screen
+    move(client, order, "out_for_delivery")
+    order.refresh_from_db()
+    assert order.status == Status.OUT_FOR_DELIVERY and order.courier.username == "livreur-bastille"
+    refused = move(client, order, "delivered")  # how was it paid?
+    assert Order.objects.get(pk=order.pk).status == Status.OUT_FOR_DELIVERY
+    assert "espèces ou carte" in " ".join(str(m) for m in refused.wsgi_request._messages)
+    move(client, order, "delivered", collected_with="card")
+    order.refresh_from_db()
+    assert (order.status, order.payment_state, order.collected_with) == (Status.DELIVERED, Order.PaymentState.PAID, "card")
+
+
+def test_each_status_change_emails_the_customer(bastille, django_capture_on_commit_callbacks):
+    order = order_at(bastille)
+    with django_capture_on_commit_callbacks(execute=True):
+        transition(order, Status.IN_PREPARATION)
+    assert len(mail.outbox) == 1 and "En préparation" in mail.outbox[0].subject
+    assert order.get_tracking_url() in mail.outbox[0].body
+    assert Notification.objects.get().sent_at is not None
+
+
+def test_a_mail_failure_never_blocks_the_change_and_is_retried(bastille, settings, django_capture_on_commit_callbacks):
+    order = order_at(bastille)
+    settings.EMAIL_BACKEND = "tests.ordering.failing_mail.Backend"
+    with django_capture_on_commit_callbacks(execute=True):
+        transition(order, Status.IN_PREPARATION)
+    assert Order.objects.get(pk=order.pk).status == Status.IN_PREPARATION
+    notification = Notification.objects.get()
+    assert notification.sent_at is None and "refused" in notification.last_error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_notifications")
+    assert Notification.objects.get().sent_at is not None and len(mail.outbox) == 1
