@@ -60,6 +60,7 @@ class Stock(models.Model):
     restaurant = models.ForeignKey(RestaurantPage, verbose_name=_("restaurant"), on_delete=models.CASCADE, related_name="stocks")
     ingredient = models.ForeignKey(Ingredient, verbose_name=_("ingredient"), on_delete=models.PROTECT, related_name="stocks")
     quantity = models.DecimalField(_("quantity"), default=Decimal("0"), **QUANTITY)
+    low_threshold = models.DecimalField(_("low-stock warning below"), default=Decimal("0"), **QUANTITY)
 
     class Meta:
         constraints = [
@@ -71,6 +72,10 @@ class Stock(models.Model):
 
     def __str__(self):
         return f"{self.restaurant}: {self.quantity} {self.ingredient}"
+
+    @property
+    def is_low(self):
+        return self.quantity < self.low_threshold
 
 
 class StockMovement(models.Model):
@@ -128,7 +133,7 @@ class Order(models.Model):
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
     name = models.CharField(_("name"), max_length=120)
     phone = models.CharField(_("phone"), max_length=20)
-    email = models.EmailField(_("email"))
+    email = models.EmailField(_("email"), blank=True)  # optional for phone and counter orders
     street_address = models.CharField(_("address"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=5, blank=True)
     city = models.CharField(_("city"), max_length=80, blank=True)

@@ -17,6 +17,8 @@ ACTIONS = {
     "deliver": {MANAGER, DELIVERY},  # take a delivery, hand it over, record the payment
     "counter": {MANAGER, COUNTER},  # hand over take-away orders, take phone and counter orders
     "cancel": {MANAGER},
+    "stock": {MANAGER},  # restock, adjust, thresholds
+    "dashboard": {MANAGER, HEAD_OFFICE},
 }
 # the action a status change needs
 TRANSITION_ACTIONS = {

@@ -2,6 +2,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail_modeladmin.options import modeladmin_register
+
+from .admin_orders import OrderAdmin
 
 from .cart import Cart
 from .stock import makeable_counts
@@ -63,3 +66,5 @@ def kitchen_menu_item():
 @hooks.register("register_admin_menu_item")
 def delivery_menu_item():
     return StaffMenuItem(_("Deliveries"), reverse("ordering_staff:delivery_index"), icon_name="site", order=151)
+
+modeladmin_register(OrderAdmin)

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail_modeladmin",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "django.contrib.admin",  # not routed: wagtail-modeladmin's list filters use it
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
