@@ -15,9 +15,11 @@ from django.views.decorators.http import require_POST
 from home.models import RestaurantPage
 
 from . import board
-from .models import Order, OrderLine
+from .models import Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
 from .pricing import OrderError
 from .services import transition
+from .staff_forms import AdjustmentForm, RestockForm, ThresholdForm
+from .stock import makeable_counts, record_movement
 from .staff import can, can_move, restaurants_for
 from .workflow import Fulfilment, Status, TransitionNotAllowed
 
@@ -156,3 +158,62 @@ def delivery(request, restaurant):
     return render(request, "ordering/staff/delivery.html", {
         "restaurant": restaurant, "waiting": waiting, "mine": mine, "others": others,
     })
+
+
+@for_restaurant("stock")
+def stock(request, restaurant):
+    """Levels, restocking, adjustments and thresholds, and what can still be made."""
+    stocks = Stock.objects.filter(restaurant=restaurant).select_related("ingredient").order_by("ingredient__name")
+    forms = {
+        "restock": RestockForm(prefix="restock", stocks=stocks),
+        "adjust": AdjustmentForm(prefix="adjust", stocks=stocks),
+        "threshold": ThresholdForm(prefix="threshold", stocks=stocks),
+    }
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        form_class = {"restock": RestockForm, "adjust": AdjustmentForm, "threshold": ThresholdForm}.get(action)
+        if form_class is None:
+            return HttpResponse(status=400)
+        form = forms[action] = form_class(request.POST, prefix=action, stocks=stocks)
+        if form.is_valid() and _apply_stock_form(request, action, form.cleaned_data):
+            return redirect(request.path)
+        status = 400
+    menu_sizes = [(item.product, size) for item in restaurant.published_menu_items() for size in item.sizes]
+    counts = makeable_counts(restaurant, [size.pk for _product, size in menu_sizes])
+    makeable = [(product, size, counts.get(size.pk)) for product, size in menu_sizes]
+    return render(request, "ordering/staff/stock.html", {
+        "restaurant": restaurant, "stocks": stocks, "forms": forms, "makeable": makeable,
+    }, status=status)
+
+
+def _apply_stock_form(request, action, data):
+    stock = data["stock"]
+    try:
+        if action == "restock":
+            record_movement(stock, data["quantity"], StockMovement.Reason.RESTOCK, request.user, data["note"])
+        elif action == "adjust" and data["reason"] == StockMovement.Reason.WASTE:
+            record_movement(stock, -data["quantity"], StockMovement.Reason.WASTE, request.user, data["note"])
+        elif action == "adjust":
+            record_movement(stock, 0, StockMovement.Reason.INVENTORY, request.user, data["note"], set_level=data["quantity"])
+        else:
+            Stock.objects.filter(pk=stock.pk).update(low_threshold=data["low_threshold"])
+    except OrderError as error:
+        messages.error(request, str(error))
+        return False
+    messages.success(request, _("Stock of %(ingredient)s updated.") % {"ingredient": stock.ingredient.name})
+    return True
+
+
+@for_restaurant("view_orders")
+def recipe_sheet(request, restaurant):
+    """The printable recipe reminder: every pizza of the menu, per size."""
+    items = restaurant.published_menu_items()
+    products = [item.product for item in items if item.product.category.slug == "pizzas"] or [item.product for item in items]
+    size_ids = [size.pk for product in products for size in product.sizes.all()]
+    lines = {}
+    for line in RecipeLine.objects.filter(size_id__in=size_ids).select_related("ingredient").order_by("ingredient__name"):
+        lines.setdefault(line.size_id, []).append(line)
+    steps = {s.product_id: s for s in RecipeSteps.objects.filter(product__in=products)}
+    sheet = [(product, [(size, lines.get(size.pk, [])) for size in product.sizes.all()], steps.get(product.pk)) for product in products]
+    return render(request, "ordering/staff/recipes.html", {"restaurant": restaurant, "sheet": sheet})

@@ -39,3 +39,30 @@ def makeable_counts(restaurant, size_ids):
     recipes = recipes_for(size_ids)
     levels = levels_of(restaurant)
     return {size_id: how_many_can_be_made(recipes.get(size_id), levels) for size_id in size_ids}
+
+
+def record_movement(stock, delta, reason, by=None, note="", set_level=None):
+    """Changes a stock level through the movement log, under a row lock.
+    set_level (an inventory count) computes the delta from the locked level.
+    Refuses to go below zero; returns the movement."""
+    from decimal import Decimal
+
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from .models import StockMovement
+    from .pricing import OrderError
+
+    with transaction.atomic():
+        stock = Stock.objects.select_for_update().get(pk=stock.pk)
+        if set_level is not None:
+            delta = Decimal(set_level) - stock.quantity
+        if stock.quantity + delta < 0:
+            raise OrderError(_("Only %(level)s left: cannot remove %(quantity)s.") % {"level": stock.quantity, "quantity": -delta})
+        stock.quantity += delta
+        stock.save(update_fields=["quantity"])
+        movement = StockMovement.objects.create(stock=stock, delta=delta, reason=reason, created_by=by, note=note)
+    from . import board
+
+    transaction.on_commit(lambda: board.bump(stock.restaurant_id))
+    return movement

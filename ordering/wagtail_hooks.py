@@ -2,11 +2,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.components import Component
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from wagtail_modeladmin.options import modeladmin_register
 
 from .admin_orders import OrderAdmin
 
 from .cart import Cart
+from .models import Ingredient, RecipeLine, RecipeSteps
 from .stock import makeable_counts
 
 
@@ -45,6 +50,8 @@ def staff_urls():
         path("commande/<int:order_id>/etape/", staff_views.move_order, name="move_order"),
         path("livraisons/", staff_views.delivery_index, name="delivery_index"),
         path("livraisons/<int:restaurant_id>/", staff_views.delivery, name="delivery"),
+        path("stock/<int:restaurant_id>/", staff_views.stock, name="stock"),
+        path("recettes/<int:restaurant_id>/", staff_views.recipe_sheet, name="recipes"),
     ]
     return [path("cuisine/", include((urls, "ordering_staff")))]
 
@@ -68,3 +75,61 @@ def delivery_menu_item():
     return StaffMenuItem(_("Deliveries"), reverse("ordering_staff:delivery_index"), icon_name="site", order=151)
 
 modeladmin_register(OrderAdmin)
+
+
+class IngredientViewSet(SnippetViewSet):
+    model = Ingredient
+    icon = "pick"
+    list_display = ["name", "unit"]
+    search_fields = ["name"]
+
+
+class RecipeLineViewSet(SnippetViewSet):
+    model = RecipeLine
+    icon = "list-ul"
+    list_display = ["size", "ingredient", "quantity"]
+    list_filter = ["ingredient"]
+    panels = [FieldPanel("size"), FieldPanel("ingredient"), FieldPanel("quantity")]
+
+
+class RecipeStepsViewSet(SnippetViewSet):
+    model = RecipeSteps
+    icon = "doc-full"
+    list_display = ["product"]
+    panels = [FieldPanel("product"), FieldPanel("steps")]
+
+
+class RecipesGroup(SnippetViewSetGroup):
+    items = (RecipeLineViewSet, RecipeStepsViewSet, IngredientViewSet)
+    menu_icon = "list-ul"
+    menu_label = _("Recipes")
+    menu_name = "recipes"
+
+
+register_snippet(RecipesGroup)
+
+
+class ManagerDashboardPanel(Component):
+    """Today, per restaurant the manager runs: orders by status, revenue,
+    average preparation and delivery times, low stock."""
+
+    name = "ocpizza_today"
+    order = 50
+    template_name = "ordering/staff/dashboard_panel.html"
+
+    def __init__(self, restaurants):
+        self.restaurants = restaurants
+
+    def get_context_data(self, parent_context=None):
+        from .dashboard import today_by_restaurant
+
+        return {"rows": today_by_restaurant(self.restaurants)}
+
+
+@hooks.register("construct_homepage_panels")
+def add_manager_panel(request, panels):
+    from .staff import can, restaurants_for
+
+    restaurants = [r for r in restaurants_for(request.user).order_by("title") if can(request.user, "dashboard", r)]
+    if restaurants:
+        panels.append(ManagerDashboardPanel(restaurants))

@@ -34,3 +34,9 @@ def opening_label(status):
     if opens.date() == today + timedelta(days=1):
         return _("Closed · opens tomorrow at %(time)s") % {"time": at}
     return _("Closed · opens %(day)s at %(time)s") % {"day": date_format(opens, "l j F"), "time": at}
+
+
+@register.filter
+def duration_minutes(value):
+    """timedelta -> "12 min"."""
+    return f"{round(value.total_seconds() / 60)} min"

@@ -1,0 +1,35 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import StockMovement
+
+POSITIVE = {"max_digits": 12, "decimal_places": 3, "min_value": Decimal("0.001")}
+
+
+class StockChoiceMixin:
+    def __init__(self, *args, stocks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stock"].queryset = stocks
+
+
+class RestockForm(StockChoiceMixin, forms.Form):
+    stock = forms.ModelChoiceField(label=_("Ingredient"), queryset=None)
+    quantity = forms.DecimalField(label=_("Quantity received"), **POSITIVE)
+    note = forms.CharField(label=_("Supplier / delivery note"), max_length=200, required=False)
+
+
+class AdjustmentForm(StockChoiceMixin, forms.Form):
+    stock = forms.ModelChoiceField(label=_("Ingredient"), queryset=None)
+    reason = forms.ChoiceField(label=_("Reason"), choices=[
+        (StockMovement.Reason.WASTE, _("Waste (quantity thrown away)")),
+        (StockMovement.Reason.INVENTORY, _("Inventory count (quantity actually there)")),
+    ])
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=3, min_value=Decimal("0"))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ThresholdForm(StockChoiceMixin, forms.Form):
+    stock = forms.ModelChoiceField(label=_("Ingredient"), queryset=None)
+    low_threshold = forms.DecimalField(label=_("Warn below"), max_digits=12, decimal_places=3, min_value=Decimal("0"))
