@@ -86,13 +86,12 @@ class CheckoutForm(forms.Form):
         return data
 
 
-class ChangeOrderForm(forms.Form):
-    """One quantity per size of the restaurant's menu."""
+class QuantityFieldsMixin:
+    """One quantity field per size of the restaurant's menu (size_<id>)."""
 
-    def __init__(self, *args, menu_sizes, initial_quantities, **kwargs):
-        super().__init__(*args, **kwargs)
+    def add_quantity_fields(self, menu_sizes, initial_quantities):
         self.menu_sizes = menu_sizes
-        for size, price in menu_sizes:
+        for size, _price in menu_sizes:
             self.fields[f"size_{size.pk}"] = forms.IntegerField(
                 label=f"{size.product.name} {size.label}".strip(), min_value=0, max_value=20, required=False,
                 initial=initial_quantities.get(size.pk, 0),
@@ -101,6 +100,26 @@ class ChangeOrderForm(forms.Form):
 
     def quantities(self):
         return {size.pk: self.cleaned_data.get(f"size_{size.pk}") or 0 for size, _price in self.menu_sizes}
+
+    def quantity_rows(self, counts):
+        return [(self[f"size_{size.pk}"], size, price, counts.get(size.pk)) for size, price in self.menu_sizes]
+
+
+class ChangeOrderForm(QuantityFieldsMixin, forms.Form):
+    def __init__(self, *args, menu_sizes, initial_quantities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_quantity_fields(menu_sizes, initial_quantities)
+
+
+class StaffOrderForm(QuantityFieldsMixin, CheckoutForm):
+    """An order taken by phone or at the counter: the website's rules, paid on site, email optional."""
+
+    channel = forms.ChoiceField(label=_("Taken"), choices=[(Order.Channel.PHONE, _("By phone")), (Order.Channel.COUNTER, _("At the counter"))])
+
+    def __init__(self, *args, menu_sizes, **kwargs):
+        super().__init__(*args, payment_methods=[Order.PaymentMethod.ON_SITE], **kwargs)
+        self.fields["email"].required = False
+        self.add_quantity_fields(menu_sizes, {})
 
 
 class SignupForm(UserCreationForm):

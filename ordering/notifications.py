@@ -25,6 +25,8 @@ def absolute(path):
 
 def send_order_confirmation(order_pk):
     order = Order.objects.select_related("restaurant").prefetch_related("lines").get(pk=order_pk)
+    if not order.email:  # a phone or counter order without an address
+        return
     with translation.override(settings.LANGUAGE_CODE):
         context = {"order": order, "tracking_url": absolute(order.get_tracking_url())}
         subject = render_to_string("ordering/email/confirmation_subject.txt", context).strip()

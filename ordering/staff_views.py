@@ -17,7 +17,8 @@ from home.models import RestaurantPage
 from . import board
 from .models import Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
 from .pricing import OrderError
-from .services import transition
+from .forms import StaffOrderForm
+from .services import OrderDetails, place_order, transition
 from .staff_forms import AdjustmentForm, RestockForm, ThresholdForm
 from .stock import makeable_counts, record_movement
 from .staff import can, can_move, restaurants_for
@@ -217,3 +218,28 @@ def recipe_sheet(request, restaurant):
     steps = {s.product_id: s for s in RecipeSteps.objects.filter(product__in=products)}
     sheet = [(product, [(size, lines.get(size.pk, [])) for size in product.sizes.all()], steps.get(product.pk)) for product in products]
     return render(request, "ordering/staff/recipes.html", {"restaurant": restaurant, "sheet": sheet})
+
+
+@for_restaurant("counter")
+def new_order(request, restaurant):
+    """A phone or counter order: same rules as the website (menu prices, stock, hours, area)."""
+    menu_sizes = [(size, price) for item in restaurant.published_menu_items() for size, price in item.priced_sizes()]
+    form = StaffOrderForm(request.POST or None, restaurant=restaurant, menu_sizes=menu_sizes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        details = OrderDetails(
+            fulfilment=data["fulfilment"], name=data["name"], phone=data["phone"], email=data["email"],
+            payment_method=Order.PaymentMethod.ON_SITE, street_address=data["street_address"], postcode=data["postcode"],
+            city=data["city"], note=data["note"], requested_for=data["requested_for"],
+            estimated_ready_at=data["estimated_ready_at"], channel=data["channel"],
+        )
+        try:
+            order = place_order(restaurant, form.quantities(), details, checkout_key=data["checkout_key"], by=request.user)
+        except OrderError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Order %(number)s is placed.") % {"number": order.number})
+            return redirect("ordering_staff:kitchen", restaurant.pk)
+    rows = form.quantity_rows(makeable_counts(restaurant, [size.pk for size, _price in menu_sizes]))
+    return render(request, "ordering/staff/new_order.html", {"restaurant": restaurant, "form": form, "rows": rows},
+                  status=400 if form.is_bound else 200)

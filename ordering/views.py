@@ -195,8 +195,7 @@ def track_change(request, token):
             order.refresh_from_db()
             messages.success(request, _("Your order is changed. New total: %(total)s.") % {"total": format_euros(order.total)})
             return redirect(order.get_tracking_url())
-    counts = makeable_counts(restaurant, [size.pk for size, _price in menu_sizes])
-    rows = [(form[f"size_{size.pk}"], size, price, counts.get(size.pk)) for size, price in menu_sizes]
+    rows = form.quantity_rows(makeable_counts(restaurant, [size.pk for size, _price in menu_sizes]))
     return render(request, "ordering/change.html", {"order": order, "form": form, "rows": rows},
                   status=400 if form.is_bound else 200)
 

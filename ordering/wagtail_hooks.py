@@ -51,6 +51,7 @@ def staff_urls():
         path("livraisons/", staff_views.delivery_index, name="delivery_index"),
         path("livraisons/<int:restaurant_id>/", staff_views.delivery, name="delivery"),
         path("stock/<int:restaurant_id>/", staff_views.stock, name="stock"),
+        path("<int:restaurant_id>/nouvelle-commande/", staff_views.new_order, name="new_order"),
         path("recettes/<int:restaurant_id>/", staff_views.recipe_sheet, name="recipes"),
     ]
     return [path("cuisine/", include((urls, "ordering_staff")))]

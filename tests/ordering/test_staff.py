@@ -186,3 +186,55 @@ def test_a_mail_failure_never_blocks_the_change_and_is_retried(bastille, setting
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("send_notifications")
     assert Notification.objects.get().sent_at is not None and len(mail.outbox) == 1
+
+
+def new_order_form(restaurant, **overrides):
+    data = {"channel": "phone", "fulfilment": "delivery", "street_address": "3 rue de Lappe", "postcode": "75011",
+            "city": "Paris", "when": "asap", "name": "M. Dupont", "phone": "01 43 55 00 00", "email": "",
+            "payment_method": "on_site", "checkout_key": "9" * 32, f"size_{size_of('reine').pk}": "2",
+            f"size_{size_of('coca-cola').pk}": "1"}
+    data.update(overrides)
+    return data
+
+
+def test_phone_order_follows_the_website_rules_and_life(client, bastille):
+    login(client, "comptoir-bastille")
+    url = f"/admin/cuisine/{bastille.pk}/nouvelle-commande/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, new_order_form(bastille))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    order = Order.objects.get()
+    assert (order.channel, order.payment_method, order.email) == ("phone", "on_site", "")
+    assert order.total == 2 * size_of("reine").price + size_of("coca-cola").price + bastille.delivery_fee
+    assert order.status_changes.get().by.username == "comptoir-bastille"
+    assert order.stock_movements.filter(reason="order").exists()
+    assert client.post(url, new_order_form(bastille)).status_code == 302 and Order.objects.count() == 1  # double submit
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"postcode": "75001"}, "ne livre pas au 75001"),
+    ({"phone": "x"}, "numéro de téléphone valide"),
+    ({f"size_{0}": "1"}, None),  # an unknown field is ignored, not trusted
+])
+def test_phone_order_bad_input(client, bastille, overrides, message):
+    login(client, "comptoir-bastille")
+    response = client.post(f"/admin/cuisine/{bastille.pk}/nouvelle-commande/", new_order_form(bastille, **overrides))
+    if message:
+        assert response.status_code == 400 and message in response.content.decode() and not Order.objects.exists()
+    else:
+        assert response.status_code == 302
+
+
+def test_phone_order_out_of_stock_writes_nothing(client, bastille):
+    from ordering.models import Stock
+
+    Stock.objects.filter(restaurant=bastille, ingredient__name="Jambon blanc").update(quantity=10)
+    login(client, "comptoir-bastille")
+    response = client.post(f"/admin/cuisine/{bastille.pk}/nouvelle-commande/", new_order_form(bastille))
+    assert response.status_code == 400 and "Reine" in response.content.decode() and not Order.objects.exists()
+
+
+@pytest.mark.parametrize("username, expected", [("comptoir-bastille", 200), ("gerant-bastille", 200), ("pizzaiolo-bastille", 403),
+                                                ("livreur-bastille", 403), ("siege", 403)])
+def test_phone_orders_are_for_counter_staff_and_managers(client, bastille, username, expected):
+    assert login(client, username).get(f"/admin/cuisine/{bastille.pk}/nouvelle-commande/").status_code == expected
