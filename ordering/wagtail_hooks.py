@@ -1,3 +1,4 @@
+from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -11,7 +12,7 @@ from wagtail_modeladmin.options import modeladmin_register
 from .admin_orders import OrderAdmin
 
 from .cart import Cart
-from .models import Ingredient, RecipeLine, RecipeSteps
+from .models import Ingredient, RecipeLine, RecipeSteps, StaffMember
 from .stock import makeable_counts
 
 
@@ -108,6 +109,20 @@ class RecipesGroup(SnippetViewSetGroup):
 
 
 register_snippet(RecipesGroup)
+
+
+class StaffMemberViewSet(SnippetViewSet):
+    """Which restaurants each staff member works for (administrators only)."""
+
+    model = StaffMember
+    icon = "group"
+    menu_label = _("Staff members")
+    add_to_admin_menu = False
+    list_display = ["user"]
+    panels = [FieldPanel("user"), FieldPanel("restaurants", widget=forms.CheckboxSelectMultiple)]
+
+
+register_snippet(StaffMemberViewSet)
 
 
 class ManagerDashboardPanel(Component):

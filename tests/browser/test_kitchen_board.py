@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, committed_db]
 
 
 @pytest.fixture
-def kitchen(browser, live_server):
+def kitchen(browser, live_server, bastille):
     """A kitchen tablet, logged in as Bastille's pizzaiolo."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
     page = context.new_page()

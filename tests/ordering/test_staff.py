@@ -238,3 +238,36 @@ def test_phone_order_out_of_stock_writes_nothing(client, bastille):
                                                 ("livreur-bastille", 403), ("siege", 403)])
 def test_phone_orders_are_for_counter_staff_and_managers(client, bastille, username, expected):
     assert login(client, username).get(f"/admin/cuisine/{bastille.pk}/nouvelle-commande/").status_code == expected
+
+
+@pytest.mark.parametrize("username, sees_bastille, sees_nation", [
+    ("gerant-bastille", True, False), ("pizzaiolo-bastille", True, False), ("livreur-bastille", True, False),
+    ("comptoir-bastille", True, False), ("siege", True, True), ("pizzaiolo-nation", False, True),
+])
+def test_orders_list_and_detail_show_only_own_restaurants(client, bastille, nation, username, sees_bastille, sees_nation):
+    ours, theirs = order_at(bastille), order_at(nation)
+    login(client, username)
+    listing = client.get("/admin/ordering/order/").content.decode()
+    for order, visible in ((ours, sees_bastille), (theirs, sees_nation)):
+        assert (order.number in listing) is visible, order.number
+        detail = client.get(f"/admin/ordering/order/inspect/{order.pk}/")
+        assert (detail.status_code == 200) is visible
+        if visible:
+            assert "Historique des statuts" in detail.content.decode()
+
+
+def test_orders_list_search_and_filters(client, bastille):
+    order = order_at(bastille)
+    login(client, "gerant-bastille")
+    for query in (order.number, "0612345678", "Léa"):
+        assert order.number in client.get("/admin/ordering/order/", {"q": query}).content.decode(), query
+    assert order.number not in client.get("/admin/ordering/order/", {"q": "nobody"}).content.decode()
+    assert order.number in client.get("/admin/ordering/order/", {"status__exact": "placed"}).content.decode()
+    assert order.number not in client.get("/admin/ordering/order/", {"status__exact": "ready"}).content.decode()
+    assert client.get(f"/admin/ordering/order/edit/{order.pk}/").status_code in (302, 403, 404)  # no editing by hand
+
+
+def test_only_administrators_assign_staff_to_restaurants(client, bastille):
+    assert login(client, "admin").get("/admin/snippets/ordering/staffmember/").status_code == 200
+    for username in ("gerant-bastille", "marketing"):
+        assert login(client, username).get("/admin/snippets/ordering/staffmember/").status_code == 302
