@@ -1,6 +1,6 @@
 """A version number per restaurant, in Redis, bumped whenever one of its orders
-changes. Open boards poll it every second: an unchanged version costs one
-Redis read and no database query."""
+changes. Open boards poll it twice a second: an unchanged version is answered
+from one Redis read, without reading any order."""
 
 from django.core.cache import cache
 

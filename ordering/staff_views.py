@@ -100,8 +100,8 @@ def _columns_context(request, restaurant):
 
 @for_restaurant("view_orders")
 def kitchen_columns(request, restaurant):
-    """What open boards poll every second: 204 while nothing changed (one Redis
-    read, no database query), the columns' HTML otherwise."""
+    """What open boards poll twice a second: 204 while nothing changed (one Redis
+    read after the login and permission checks, no order read), the columns' HTML otherwise."""
     current = board.version(restaurant.pk)
     if current is not None and request.GET.get("v") == str(current):
         return HttpResponse(status=204)

@@ -39,15 +39,15 @@ def test_new_order_appears_on_the_board_and_the_customer_follows_the_kitchen(kit
     phone.get_by_label("E-mail").fill("camille@example.fr")
     phone.get_by_role("button", name="Commander").click()
     phone.wait_for_url(re.compile(r"/commande/suivi/"))
-    placed_at = time.monotonic()
-    number = Order.objects.get().number
+    order = Order.objects.get()
 
-    ticket = kitchen.locator(f"[data-column='placed'] [data-order='{number}']")
+    ticket = kitchen.locator(f"[data-column='placed'] [data-order='{order.number}']")
     ticket.wait_for(timeout=5_000)
-    seen_after = time.monotonic() - placed_at
+    seen_after = time.time() - order.created_at.timestamp()  # from the order's insert to the board
     with open(os.path.join(artifacts_dir, "board-latency.txt"), "a") as report:
-        report.write(f"order visible on the board {seen_after:.2f} s after the customer's confirmation page\n")
-    assert seen_after < 2.5  # polled every second
+        report.write(f"order visible on the board {seen_after:.2f} s after it was placed\n")
+    assert seen_after < 3  # functional bound; the latency itself is measured and reported, not asserted
+    number = order.number
     assert kitchen.evaluate("window.__notReloaded") is True
     assert "Jambon blanc" in ticket.inner_text() or ticket.locator("details").count() == 1
 

@@ -1,4 +1,4 @@
-// The kitchen board polls every second; the server answers 204 while nothing
+// The kitchen board polls twice a second; the server answers 204 while nothing
 // changed. A tap on a ticket moves it at once and refreshes the board.
 (function () {
   var board = document.querySelector("[data-board]");
@@ -12,7 +12,7 @@
       }
     }).catch(function () {});
   }
-  (function loop() { refresh().finally(function () { setTimeout(loop, 1000); }); })();
+  (function loop() { refresh().finally(function () { setTimeout(loop, 500); }); })();
   board.addEventListener("submit", function (event) {
     var form = event.target.closest("[data-move]");
     if (!form) return;
