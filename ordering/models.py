@@ -117,6 +117,10 @@ class Order(models.Model):
         PHONE = "phone", _("Phone")
         COUNTER = "counter", _("Counter")
 
+    # Listed in the admin, but no "usage" report needed: keeps every order save
+    # from also writing Wagtail's reference index.
+    wagtail_reference_index_ignore = True
+
     restaurant = models.ForeignKey(RestaurantPage, verbose_name=_("restaurant"), on_delete=models.PROTECT, related_name="orders")
     day = models.DateField(_("day"))
     sequence = models.PositiveIntegerField(_("number of the day"))

@@ -202,3 +202,22 @@ def test_a_customer_account_lists_its_orders(client, bastille, django_user_model
     order = Order.objects.get()
     assert order.customer.username == "camille"
     assert order.number in text_of(client.get("/commande/compte/commandes/"))
+
+
+def test_queries_per_order_do_not_grow_with_its_lines(bastille):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from home.models import ProductSize
+    from ordering.services import OrderDetails, place_order
+
+    details = OrderDetails(fulfilment="pickup", name="Léa", phone="0612345678", email="lea@example.fr")
+    sizes = list(ProductSize.objects.filter(product__category__slug="pizzas").order_by("pk")[:10])
+    place_order(bastille, {sizes[0].pk: 1}, details)  # warm caches
+    counts = []
+    for lines in (1, 10):
+        with CaptureQueriesContext(connection) as queries:
+            place_order(bastille, {size.pk: 1 for size in sizes[:lines]}, details)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    assert not any("referenceindex" in q["sql"] for q in queries.captured_queries)
