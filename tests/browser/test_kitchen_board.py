@@ -6,6 +6,7 @@ import pytest
 
 from ordering.models import Order
 from ordering.workflow import Status
+from tests.browser.conftest import order_take_away
 from tests.conftest import committed_db
 
 pytestmark = [pytest.mark.browser, committed_db]
@@ -29,15 +30,7 @@ def kitchen(browser, live_server, bastille):
 def test_new_order_appears_on_the_board_and_the_customer_follows_the_kitchen(kitchen, phone, live_server, bastille, artifacts_dir):
     kitchen.evaluate("window.__notReloaded = true")
 
-    phone.goto(live_server.url + bastille.url)
-    phone.locator("#reine").get_by_role("button", name="Ajouter").click()
-    phone.locator("[data-cart-count]").filter(has_text="1").wait_for()
-    phone.goto(live_server.url + "/commande/valider/")
-    phone.get_by_label("À emporter").check()
-    phone.get_by_label("Nom").fill("Camille Martin")
-    phone.get_by_label("Téléphone").fill("06 12 34 56 78")
-    phone.get_by_label("E-mail").fill("camille@example.fr")
-    phone.get_by_role("button", name="Commander").click()
+    order_take_away(phone, live_server, bastille, ["reine"])
     phone.wait_for_url(re.compile(r"/commande/suivi/"))
     order = Order.objects.get()
 

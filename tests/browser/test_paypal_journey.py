@@ -4,24 +4,14 @@ import pytest
 
 from ordering.models import Order
 from ordering.workflow import Status
+from tests.browser.conftest import order_take_away
 from tests.conftest import committed_db
 
 pytestmark = [pytest.mark.browser, committed_db]
 
 
 def fill_cart_and_choose_paypal(phone, live_server, bastille):
-    phone.goto(live_server.url + bastille.url)
-    phone.locator("#diavola").get_by_role("button", name="Ajouter").click()
-    phone.locator("[data-cart-count]").filter(has_text="1").wait_for()
-    phone.locator("#tiramisu").get_by_role("button", name="Ajouter").click()
-    phone.locator("[data-cart-count]").filter(has_text="2").wait_for()
-    phone.goto(live_server.url + "/commande/valider/")
-    phone.get_by_label("À emporter").check()
-    phone.get_by_label("Nom").fill("Camille Martin")
-    phone.get_by_label("Téléphone").fill("06 12 34 56 78")
-    phone.get_by_label("E-mail").fill("camille@example.fr")
-    phone.get_by_label("PayPal (en ligne)").check()
-    phone.get_by_role("button", name="Commander").click()
+    order_take_away(phone, live_server, bastille, ["diavola", "tiramisu"], payment="PayPal (en ligne)")
     phone.get_by_text("PAIEMENT DE TEST").wait_for()
     assert "Payer 18.00 EUR" in phone.locator("h1").inner_text()
 

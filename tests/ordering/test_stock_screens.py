@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from ordering.models import Ingredient, RecipeLine, Stock, StockMovement
+from ordering.models import Stock, StockMovement
 from ordering.services import transition
 from ordering.stock import how_many_can_be_made, makeable_counts
 from ordering.workflow import Status
