@@ -115,6 +115,12 @@ def _next_number(restaurant, day):
         return cursor.fetchone()[0]
 
 
+def order_number(restaurant, day, sequence):
+    """Readable on the phone: BAS4-2511-007 (restaurant, its id so that two
+    restaurants with alike names never collide, day, number of the day)."""
+    return f"{restaurant.slug[:3].upper()}{restaurant.pk}-{day:%d%m}-{sequence:03d}"
+
+
 def _totals(restaurant, fulfilment, lines):
     subtotal = subtotal_of(lines)
     check_minimum(restaurant, fulfilment, subtotal)
@@ -167,7 +173,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
             sequence = _next_number(restaurant, day)
             order = Order.objects.create(
                 restaurant=restaurant, day=day, sequence=sequence,
-                number=f"{restaurant.slug[:3].upper()}{day:%d%m}-{sequence:03d}",
+                number=order_number(restaurant, day, sequence),
                 tracking_token=Order.new_tracking_token(), checkout_key=checkout_key, status=status,
                 channel=details.channel, fulfilment=details.fulfilment, requested_for=details.requested_for,
                 estimated_ready_at=details.estimated_ready_at, customer=details.customer, name=details.name,

@@ -63,7 +63,18 @@ def test_order_numbers_are_per_restaurant_and_day(client, bastille):
         client.post(CHECKOUT, delivery_form(checkout_key=key, fulfilment="pickup"))
     numbers = list(Order.objects.order_by("sequence").values_list("number", "sequence"))
     day = timezone.localdate().strftime("%d%m")
-    assert numbers == [(f"BAS{day}-001", 1), (f"BAS{day}-002", 2)]
+    assert numbers == [(f"BAS{bastille.pk}-{day}-001", 1), (f"BAS{bastille.pk}-{day}-002", 2)]
+
+
+def test_order_numbers_never_collide_between_alike_restaurants(bastille):
+    from copy import copy
+
+    from ordering.services import order_number
+
+    twin = copy(bastille)
+    twin.pk, twin.slug = bastille.pk + 1, "bastille-nord"
+    day = timezone.localdate()
+    assert order_number(bastille, day, 1) != order_number(twin, day, 1)
 
 
 def test_same_checkout_submitted_twice_makes_one_order(cart, bastille):

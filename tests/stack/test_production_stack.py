@@ -56,7 +56,7 @@ def place_order(stack, session=None):
         "name": "Camille", "phone": "0612345678", "email": "camille@example.fr", "payment_method": "on_site",
     })
     assert placed.status_code == 200 and "/commande/suivi/" in placed.url, placed.text[:500]
-    return re.search(r"Commande (\w{3}\d{4}-\d{3})", placed.text).group(1)
+    return re.search(r"Commande (\w{3}\d+-\d{4}-\d{3})", placed.text).group(1)
 
 
 # --- configuration files -----------------------------------------------------
