@@ -335,6 +335,10 @@ class RestaurantPage(Page):
             )
         return [item for item in items if item.product.live]
 
+    def priced_menu_sizes(self):
+        """(size, price here) for every size of every published menu item, in menu order."""
+        return [pair for item in self.published_menu_items() for pair in item.priced_sizes()]
+
     def menu_by_category(self):
         sections = {}
         for item in self.published_menu_items():

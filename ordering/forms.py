@@ -60,6 +60,15 @@ class CheckoutForm(forms.Form):
         self.fields["payment_method"].initial = payment_methods[0]
         self.fields["checkout_key"].initial = uuid.uuid4().hex
 
+    def order_details(self, **extra):
+        """The validated order details (lines aside) for ordering.services.place_order."""
+        from .services import OrderDetails
+
+        data = self.cleaned_data
+        fields = ("fulfilment", "name", "phone", "email", "payment_method", "street_address", "postcode", "city",
+                  "note", "requested_for", "estimated_ready_at")
+        return OrderDetails(**{name: data[name] for name in fields}, **extra)
+
     def clean(self):
         data = super().clean()
         fulfilment = data.get("fulfilment")

@@ -1,8 +1,6 @@
 """Who may do what, where. Roles are groups; restaurants come from StaffMember.
 Every staff view and action asks `can()` on the server."""
 
-from django.core.exceptions import PermissionDenied
-
 from home.models import RestaurantPage
 
 from .workflow import Status
@@ -61,11 +59,6 @@ def can(user, action, restaurant):
     if roles == {HEAD_OFFICE}:
         return True  # head office reads everywhere (its only action)
     return restaurants_for(user).filter(pk=restaurant.pk).exists()
-
-
-def require(user, action, restaurant):
-    if not can(user, action, restaurant):
-        raise PermissionDenied
 
 
 def can_move(user, order, target):

@@ -18,7 +18,7 @@ from . import board
 from .models import Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
 from .pricing import OrderError
 from .forms import StaffOrderForm
-from .services import OrderDetails, place_order, transition
+from .services import place_order, transition
 from .staff_forms import AdjustmentForm, RestockForm, ThresholdForm
 from .stock import makeable_counts, record_movement
 from .staff import can, can_move, restaurants_for
@@ -180,9 +180,9 @@ def stock(request, restaurant):
         if form.is_valid() and _apply_stock_form(request, action, form.cleaned_data):
             return redirect(request.path)
         status = 400
-    menu_sizes = [(item.product, size) for item in restaurant.published_menu_items() for size in item.sizes]
-    counts = makeable_counts(restaurant, [size.pk for _product, size in menu_sizes])
-    makeable = [(product, size, counts.get(size.pk)) for product, size in menu_sizes]
+    sizes = [size for size, _price in restaurant.priced_menu_sizes()]
+    counts = makeable_counts(restaurant, [size.pk for size in sizes])
+    makeable = [(size.product, size, counts.get(size.pk)) for size in sizes]
     return render(request, "ordering/staff/stock.html", {
         "restaurant": restaurant, "stocks": stocks, "forms": forms, "makeable": makeable,
     }, status=status)
@@ -223,18 +223,13 @@ def recipe_sheet(request, restaurant):
 @for_restaurant("counter")
 def new_order(request, restaurant):
     """A phone or counter order: same rules as the website (menu prices, stock, hours, area)."""
-    menu_sizes = [(size, price) for item in restaurant.published_menu_items() for size, price in item.priced_sizes()]
+    menu_sizes = restaurant.priced_menu_sizes()
     form = StaffOrderForm(request.POST or None, restaurant=restaurant, menu_sizes=menu_sizes)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        details = OrderDetails(
-            fulfilment=data["fulfilment"], name=data["name"], phone=data["phone"], email=data["email"],
-            payment_method=Order.PaymentMethod.ON_SITE, street_address=data["street_address"], postcode=data["postcode"],
-            city=data["city"], note=data["note"], requested_for=data["requested_for"],
-            estimated_ready_at=data["estimated_ready_at"], channel=data["channel"],
-        )
+        details = form.order_details(channel=form.cleaned_data["channel"])
         try:
-            order = place_order(restaurant, form.quantities(), details, checkout_key=data["checkout_key"], by=request.user)
+            order = place_order(restaurant, form.quantities(), details, checkout_key=form.cleaned_data["checkout_key"],
+                                by=request.user)
         except OrderError as error:
             form.add_error(None, str(error))
         else:

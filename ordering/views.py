@@ -15,7 +15,7 @@ from .forms import ChangeOrderForm, CheckoutForm, SignupForm
 from .models import Order
 from .payments import available_methods, gateway_for
 from .pricing import OrderError
-from .services import OrderDetails, cancel_by_customer, change_order, place_order
+from .services import cancel_by_customer, change_order, place_order
 from .stock import makeable_counts
 from .workflow import Status, timeline
 
@@ -108,16 +108,9 @@ def checkout(request):
         return redirect("/")
     form = CheckoutForm(request.POST or None, restaurant=restaurant, payment_methods=available_methods())
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        details = OrderDetails(
-            fulfilment=data["fulfilment"], name=data["name"], phone=data["phone"], email=data["email"],
-            payment_method=data["payment_method"], street_address=data["street_address"], postcode=data["postcode"],
-            city=data["city"], note=data["note"], requested_for=data["requested_for"],
-            estimated_ready_at=data["estimated_ready_at"],
-            customer=request.user if request.user.is_authenticated else None,
-        )
+        details = form.order_details(customer=request.user if request.user.is_authenticated else None)
         try:
-            order = place_order(restaurant, cart.quantities, details, checkout_key=data["checkout_key"])
+            order = place_order(restaurant, cart.quantities, details, checkout_key=form.cleaned_data["checkout_key"])
         except OrderError as error:
             form.add_error(None, str(error))
         else:
@@ -183,7 +176,7 @@ def track_change(request, token):
         messages.error(request, _("The kitchen has started this order; it can no longer be changed."))
         return redirect(order.get_tracking_url())
     restaurant = order.restaurant
-    menu_sizes = [(size, price) for item in restaurant.published_menu_items() for size, price in item.priced_sizes()]
+    menu_sizes = restaurant.priced_menu_sizes()
     current = {line.size_id: line.quantity for line in order.lines.all() if line.size_id}
     form = ChangeOrderForm(request.POST or None, menu_sizes=menu_sizes, initial_quantities=current)
     if request.method == "POST" and form.is_valid():

@@ -11,7 +11,6 @@ from wagtail_modeladmin.options import modeladmin_register
 
 from .admin_orders import OrderAdmin
 
-from .cart import Cart
 from .models import Ingredient, RecipeLine, RecipeSteps, StaffMember
 from .stock import makeable_counts
 
@@ -25,7 +24,6 @@ def add_stock_and_cart(page, request, context):
     for size in sizes:
         size.can_make = counts.get(size.pk)
     context["add_to_cart_template"] = "ordering/includes/add_to_cart.html"
-    context["cart_count"] = Cart(request.session).count()
 
 
 @hooks.register("load_demo")
