@@ -12,6 +12,9 @@ class StockChoiceMixin:
     def __init__(self, *args, stocks, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stock"].queryset = stocks
+        # The screen is one restaurant's: name the ingredient (Stock's own label
+        # would read its restaurant page, once per option).
+        self.fields["stock"].label_from_instance = lambda stock: str(stock.ingredient)
 
 
 class RestockForm(StockChoiceMixin, forms.Form):

@@ -114,3 +114,23 @@ def test_dashboard_panel_for_managers(client, bastille):
     assert 'data-restaurant="nation"' not in page
     login(client, "pizzaiolo-bastille")
     assert "ocpizza-today" not in client.get("/admin/").content.decode()
+
+
+def test_stock_screen_queries_do_not_grow_with_ingredients(client, bastille):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ordering.models import Ingredient
+
+    login(client, "gerant-bastille")
+    url = f"/admin/cuisine/stock/{bastille.pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(10):
+        ingredient = Ingredient.objects.create(name=f"Épice {n}", unit="g")
+        Stock.objects.create(restaurant=bastille, ingredient=ingredient)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert "Épice 9" in page
+    assert len(many) == len(few), [q["sql"][:80] for q in many.captured_queries]
