@@ -228,37 +228,86 @@ def change_order(order, quantities, by=None):
     return order
 
 
-def transition(order, target, by=None, note=""):
-    """Moves an order to another status if the state machine allows it.
-    Cancelling gives the reserved stock back through the movement log."""
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        if not can_transition(order.status, target, order.fulfilment):
-            raise TransitionNotAllowed(
-                _("An order cannot go from “%(current)s” to “%(target)s”.")
-                % {"current": Status(order.status).label, "target": Status(target).label}
-            )
-        if target == Status.CANCELLED:
-            held = _consumed_by(order)
-            stocks = _lock_stocks(order.restaurant, held)
-            _apply_deltas(order, stocks, held, StockMovement.Reason.ORDER_CANCEL, by, {})
-        previous = order.status
-        order.status = target
-        order.save(update_fields=["status", "updated_at"])
-        StatusChange.objects.create(order=order, from_status=previous, to_status=target, by=by, note=note)
-        notifications.queue_status_change(order, target)
-        transaction.on_commit(lambda: board.bump(order.restaurant_id))
-        if target == Status.CANCELLED and order.payment_state == Order.PaymentState.PAID:
-            from .payments import refund_paid_order
+def lock_order(order_pk):
+    """The order's row, locked until the end of the transaction (the first lock
+    of every order change, so that two changes of one order queue)."""
+    return Order.objects.select_for_update().get(pk=order_pk)
 
-            transaction.on_commit(lambda: refund_paid_order(order.pk))
+
+def _refuse(order, target):
+    return TransitionNotAllowed(
+        _("An order cannot go from “%(current)s” to “%(target)s”.")
+        % {"current": Status(order.status).label, "target": Status(target).label}
+    )
+
+
+def _move(order, target, by=None, note=""):
+    """Moves a locked order (inside the caller's transaction) to another status if
+    the state machine allows it; the one place where a status is written.
+    Cancelling gives the reserved stock back through the movement log."""
+    if not can_transition(order.status, target, order.fulfilment):
+        raise _refuse(order, target)
+    if target == Status.CANCELLED:
+        held = _consumed_by(order)
+        stocks = _lock_stocks(order.restaurant, held)
+        _apply_deltas(order, stocks, held, StockMovement.Reason.ORDER_CANCEL, by, {})
+    previous = order.status
+    order.status = target
+    order.save(update_fields=["status", "updated_at"])
+    StatusChange.objects.create(order=order, from_status=previous, to_status=target, by=by, note=note)
+    notifications.queue_status_change(order, target)
+    restaurant_id = order.restaurant_id
+    transaction.on_commit(lambda: board.bump(restaurant_id))
+    if target == Status.CANCELLED and order.payment_state == Order.PaymentState.PAID:
+        from .payments import refund_paid_order
+
+        transaction.on_commit(lambda: refund_paid_order(order.pk))
     return order
 
 
+def transition(order, target, by=None, note=""):
+    """Moves an order to another status if the state machine allows it (locked, all or nothing)."""
+    with transaction.atomic():
+        return _move(lock_order(order.pk), target, by=by, note=note)
+
+
+def take_delivery(order, courier):
+    """A courier takes a ready delivery: it becomes theirs and goes out, or nothing changes."""
+    with transaction.atomic():
+        order = lock_order(order.pk)
+        if not can_transition(order.status, Status.OUT_FOR_DELIVERY, order.fulfilment):
+            raise _refuse(order, Status.OUT_FOR_DELIVERY)
+        if order.courier_id is None:
+            order.courier = courier
+            order.save(update_fields=["courier", "updated_at"])
+        return _move(order, Status.OUT_FOR_DELIVERY, by=courier)
+
+
+COLLECTED_WITH = ("cash", "card")
+
+
+def hand_over(order, by, collected_with=""):
+    """The courier (delivered) or the counter (collected) hands the order over; an
+    order still to be paid is paid now, and how (cash or card) is recorded with it."""
+    with transaction.atomic():
+        order = lock_order(order.pk)
+        target = Status.DELIVERED if order.is_delivery else Status.COLLECTED
+        if not can_transition(order.status, target, order.fulfilment):
+            raise _refuse(order, target)
+        if order.payment_state != Order.PaymentState.PAID:
+            if collected_with not in COLLECTED_WITH:
+                raise OrderError(_("Say how the customer paid (cash or card)."))
+            order.collected_with, order.payment_state = collected_with, Order.PaymentState.PAID
+            order.save(update_fields=["collected_with", "payment_state", "updated_at"])
+        return _move(order, target, by=by)
+
+
 def cancel_by_customer(order):
-    if not order.is_changeable:
-        raise OrderError(_("The kitchen has started this order; it can no longer be cancelled."))
-    return transition(order, Status.CANCELLED, note="customer")
+    with transaction.atomic():
+        order = lock_order(order.pk)
+        if not order.is_changeable:
+            raise OrderError(_("The kitchen has started this order; it can no longer be cancelled."))
+        return _move(order, Status.CANCELLED, note="customer")
 
 
 def _send_confirmation(order_pk):

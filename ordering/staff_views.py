@@ -18,7 +18,7 @@ from . import board
 from .models import Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
 from .pricing import OrderError
 from .forms import StaffOrderForm
-from .services import place_order, transition
+from .services import hand_over, place_order, take_delivery, transition
 from .staff_forms import AdjustmentForm, RestockForm, ThresholdForm
 from .stock import makeable_counts, record_movement
 from .staff import can, can_move, restaurants_for
@@ -113,7 +113,8 @@ def kitchen_columns(request, restaurant):
 
 @require_POST
 def move_order(request, order_id):
-    """One tap: moves an order to the given next status, if this person may."""
+    """One tap: moves an order to the given next status, if this person may.
+    The services lock, re-check and write all or nothing; this view only parses and answers."""
     order = get_object_or_404(Order.objects.select_related("restaurant"), pk=order_id)
     target = request.POST.get("status", "")
     if target not in Status.values:
@@ -122,10 +123,13 @@ def move_order(request, order_id):
         return forbidden()
     try:
         if target == Status.OUT_FOR_DELIVERY:
-            Order.objects.filter(pk=order.pk, courier__isnull=True).update(courier=request.user)
-        if target == Status.DELIVERED:
-            _record_payment(request, order)
-        transition(order, target, by=request.user)
+            take_delivery(order, request.user)
+        elif target in (Status.DELIVERED, Status.COLLECTED):
+            if target != (Status.DELIVERED if order.is_delivery else Status.COLLECTED):
+                raise TransitionNotAllowed(_("This order is not handed over that way."))
+            hand_over(order, request.user, request.POST.get("collected_with", ""))
+        else:
+            transition(order, target, by=request.user)
     except (TransitionNotAllowed, OrderError) as error:
         if request.headers.get("Accept") == "application/json":
             return JsonResponse({"error": str(error)}, status=409)
@@ -134,16 +138,6 @@ def move_order(request, order_id):
         return JsonResponse({"status": Order.objects.get(pk=order.pk).status})
     back = request.POST.get("next", "")
     return redirect(back if back.startswith("/admin/") else reverse("ordering_staff:kitchen", args=[order.restaurant_id]))
-
-
-def _record_payment(request, order):
-    """A pay-on-delivery order is paid when handed over: say how."""
-    if order.payment_state == Order.PaymentState.PAID:
-        return
-    method = request.POST.get("collected_with", "")
-    if method not in ("cash", "card"):
-        raise OrderError(_("Say how the customer paid (cash or card)."))
-    Order.objects.filter(pk=order.pk).update(collected_with=method, payment_state=Order.PaymentState.PAID)
 
 
 def delivery_index(request):

@@ -68,9 +68,57 @@ def test_permission_matrix_for_moves_in_own_and_other_restaurant(client, bastill
 def test_take_away_is_handed_over_by_the_counter(client, bastille):
     order = order_at(bastille, Fulfilment.PICKUP)
     Order.objects.filter(pk=order.pk).update(status=Status.READY)
-    assert move(login(client, "livreur-bastille"), order, "collected").status_code == 403
-    assert move(login(client, "comptoir-bastille"), order, "collected").status_code == 302
+    assert move(login(client, "livreur-bastille"), order, "collected", collected_with="cash").status_code == 403
+    # Since issue 9 the counter records how a take-away paid at the counter was paid.
+    assert move(login(client, "comptoir-bastille"), order, "collected", collected_with="cash").status_code == 302
     assert Order.objects.get(pk=order.pk).status == Status.COLLECTED
+
+
+def move_json(client, order, status, **extra):
+    return client.post(f"/admin/cuisine/commande/{order.pk}/etape/", {"status": status, **extra}, HTTP_ACCEPT="application/json")
+
+
+def test_counter_hand_over_records_the_payment(client, bastille):
+    order = order_at(bastille, Fulfilment.PICKUP)
+    Order.objects.filter(pk=order.pk).update(status=Status.READY)
+    login(client, "comptoir-bastille")
+    board_html = client.get(f"/admin/cuisine/{bastille.pk}/colonnes/").content.decode()
+    assert 'name="collected_with"' in board_html and "À encaisser" in board_html
+    refused = move_json(client, order, "collected")  # how was it paid?
+    assert refused.status_code == 409 and "espèces ou carte" in refused.json()["error"]
+    order.refresh_from_db()
+    assert (order.status, order.payment_state, order.collected_with) == (Status.READY, Order.PaymentState.PENDING, "")
+    assert move_json(client, order, "collected", collected_with="card").status_code == 200
+    order.refresh_from_db()
+    assert (order.status, order.payment_state, order.collected_with) == (Status.COLLECTED, Order.PaymentState.PAID, "card")
+    assert order.status_changes.last().by.username == "comptoir-bastille"
+
+
+def test_refused_hand_over_writes_nothing(client, bastille):
+    """A courier posting "delivered" + cash on a placed order: 409 and the order is not paid."""
+    order = order_at(bastille)
+    login(client, "livreur-bastille")
+    response = move_json(client, order, "delivered", collected_with="cash")
+    assert response.status_code == 409
+    order.refresh_from_db()
+    assert (order.status, order.payment_state, order.collected_with) == (Status.PLACED, Order.PaymentState.PENDING, "")
+
+
+def test_refused_take_delivery_assigns_no_courier(client, bastille):
+    order = order_at(bastille)
+    login(client, "livreur-bastille")
+    assert move_json(client, order, "out_for_delivery").status_code == 409
+    order.refresh_from_db()
+    assert order.status == Status.PLACED and order.courier is None
+
+
+def test_a_courier_cannot_hand_over_a_take_away_as_delivered(client, bastille):
+    order = order_at(bastille, Fulfilment.PICKUP)
+    Order.objects.filter(pk=order.pk).update(status=Status.READY)
+    login(client, "livreur-bastille")
+    assert move_json(client, order, "delivered", collected_with="cash").status_code == 409
+    order.refresh_from_db()
+    assert (order.status, order.payment_state) == (Status.READY, Order.PaymentState.PENDING)
 
 
 @pytest.mark.parametrize("username, own_status, other_status", [
