@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from home.money import to_money
 
 from . import board, notifications
-from .models import DailyCounter, Order, OrderLine, StatusChange, Stock, StockMovement
+from .models import DailyCounter, Order, OrderLine, PayPalPayment, StatusChange, Stock, StockMovement
 from .pricing import OrderError, price_lines, subtotal_of
 from .stock import ingredient_needs, recipes_for
 from .workflow import Fulfilment, Status, TransitionNotAllowed, can_transition
@@ -300,6 +300,52 @@ def hand_over(order, by, collected_with=""):
             order.collected_with, order.payment_state = collected_with, Order.PaymentState.PAID
             order.save(update_fields=["collected_with", "payment_state", "updated_at"])
         return _move(order, target, by=by)
+
+
+def _still_awaiting_payment(order):
+    return order.status == Status.AWAITING_PAYMENT and order.payment_state == Order.PaymentState.PENDING
+
+
+def _close_open_payments(order):
+    """PayPal orders not captured yet are given up: they are never captured afterwards."""
+    order.paypal_payments.filter(state=PayPalPayment.State.CREATED).update(state=PayPalPayment.State.CANCELLED)
+
+
+def switch_to_pay_on_site(order):
+    """The customer gives up paying online: the order is placed, to be paid on
+    delivery / at the counter. Refused once a payment went through."""
+    with transaction.atomic():
+        order = lock_order(order.pk)
+        if not _still_awaiting_payment(order):
+            raise OrderError(_("This order no longer waits for a payment."))
+        _close_open_payments(order)
+        order.payment_method = Order.PaymentMethod.ON_SITE
+        order.save(update_fields=["payment_method", "updated_at"])
+        return _move(order, Status.PLACED, note="switched to paying on delivery / at the counter")
+
+
+def cancel_awaiting_payment(order, reason, by=None):
+    """Releases an order whose payment never came (cancelled on PayPal, timed out):
+    stock returned. Refused (TransitionNotAllowed) once a payment went through."""
+    with transaction.atomic():
+        order = lock_order(order.pk)
+        if not _still_awaiting_payment(order):
+            raise TransitionNotAllowed(_("This order no longer waits for a payment."))
+        _close_open_payments(order)
+        return _move(order, Status.CANCELLED, by=by, note=reason)
+
+
+def accept_online_payment(order, note):
+    """A verified online payment for this order: paid and placed, if the order
+    still waits for it. Returns False otherwise (the caller gives the money back)."""
+    with transaction.atomic():
+        order = lock_order(order.pk)
+        if not _still_awaiting_payment(order) or order.payment_method != Order.PaymentMethod.PAYPAL:
+            return False
+        order.payment_state = Order.PaymentState.PAID
+        order.save(update_fields=["payment_state", "updated_at"])
+        _move(order, Status.PLACED, note=note)
+        return True
 
 
 def cancel_by_customer(order):

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .. import services
 from ..models import Order, PayPalPayment, PayPalRefund, PayPalWebhookEvent
-from ..workflow import Status
+from ..workflow import Status, TransitionNotAllowed
 from . import client
 from .client import PayPalRefused, PayPalUnavailable
 
@@ -21,6 +22,10 @@ logger = logging.getLogger(__name__)
 
 class PaymentDeclined(Exception):
     pass
+
+
+class NoLongerAwaitingPayment(Exception):
+    """The order was switched to paying on site, released or paid otherwise: nothing is captured."""
 
 
 class PaymentMismatch(Exception):
@@ -51,10 +56,18 @@ def _first_capture(paypal_order):
     return None, None
 
 
+def _awaits_payment(payment):
+    return payment.state != PayPalPayment.State.CANCELLED and Order.objects.filter(
+        pk=payment.order_id, status=Status.AWAITING_PAYMENT, payment_state=Order.PaymentState.PENDING).exists()
+
+
 def confirm(payment):
     """Captures an approved PayPal order (or reads the capture already made) and records it."""
     if payment.state == PayPalPayment.State.COMPLETED:
         return payment.order
+    if payment.state != PayPalPayment.State.REJECTED and not _awaits_payment(payment):
+        # Switched to paying on site, released or paid otherwise: nothing is captured.
+        raise NoLongerAwaitingPayment(payment.order_id)
     try:
         paypal_order = client.capture_order(payment.paypal_order_id)
     except PayPalRefused as refusal:
@@ -73,12 +86,16 @@ def confirm(payment):
 
 
 def record_capture(payment, capture, unit=None):
-    """Marks the order paid, once, after checking the capture matches it exactly."""
+    """Records a capture once, after checking it matches the order exactly. The
+    order is paid and placed if it still waits for this payment (a service
+    decides, under the order's lock); otherwise the money is given back."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=payment.order_id)
+        order = services.lock_order(payment.order_id)
         payment = PayPalPayment.objects.select_for_update().get(pk=payment.pk)
         if payment.state == PayPalPayment.State.COMPLETED:
             return order
+        if payment.state == PayPalPayment.State.REJECTED and payment.capture_id:
+            raise PaymentMismatch(payment.detail)  # already recorded and refunded
         amount = capture.get("amount") or {}
         reference = (unit or {}).get("invoice_id") or capture.get("invoice_id")
         problems = []
@@ -99,16 +116,11 @@ def record_capture(payment, capture, unit=None):
             transaction.on_commit(lambda: refund_payment(payment.pk, payment.captured_amount))
         else:
             payment.state = PayPalPayment.State.COMPLETED
-            payment.save()
-            order.payment_state = Order.PaymentState.PAID
-            order.save(update_fields=["payment_state", "updated_at"])
-            if order.status == Status.AWAITING_PAYMENT:
-                from ..services import transition
-
-                transition(order, Status.PLACED, note=f"PayPal {payment.capture_id}")
-            elif order.status == Status.CANCELLED:
-                # Paid after the order was released: give the money back.
+            if not services.accept_online_payment(order, note=f"PayPal {payment.capture_id}"):
+                # Paid after the order was released, switched to paying on site or paid otherwise.
+                payment.detail = "the order no longer waited for this payment: refunded"
                 transaction.on_commit(lambda: refund_payment(payment.pk, payment.captured_amount))
+            payment.save()
     if problems:
         raise PaymentMismatch("; ".join(problems))
     return Order.objects.get(pk=order.pk)
@@ -190,8 +202,6 @@ def handle_event(event):
 def release_unpaid_orders(now=None):
     """Orders awaiting payment for too long: paid after all (capture recorded) or
     released (cancelled, stock returned). Returns (paid, released)."""
-    from ..services import transition
-
     now = now or timezone.now()
     limit = now - timedelta(minutes=settings.PAYPAL_PAYMENT_TIMEOUT_MINUTES)
     paid = released = 0
@@ -202,11 +212,10 @@ def release_unpaid_orders(now=None):
                 continue
         except PayPalUnavailable:
             continue  # PayPal down: decide on the next run, never lose a payment
-        order.paypal_payments.filter(state=PayPalPayment.State.CREATED).update(state=PayPalPayment.State.CANCELLED)
         try:
-            transition(order, Status.CANCELLED, note="payment timeout")
+            services.cancel_awaiting_payment(order, "payment timeout")
             released += 1
-        except Exception:  # moved meanwhile (paid by a webhook...)
+        except TransitionNotAllowed:  # paid meanwhile (by a webhook...)
             logger.info("Order %s changed while being released", order.number)
     return paid, released
 
@@ -220,7 +229,7 @@ def _settle_from_paypal(payment):
         try:
             confirm(payment)  # the customer approved but never came back
             return True
-        except (PaymentDeclined, PaymentMismatch):
+        except (PaymentDeclined, PaymentMismatch, NoLongerAwaitingPayment):
             return False
     unit, capture = _first_capture(paypal_order)
     if paypal_order.get("status") == "COMPLETED" and capture:

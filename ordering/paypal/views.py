@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 from ..cart import Cart
 from ..models import Order, PayPalPayment
 from ..payments import gateway_for
-from ..services import transition
-from ..workflow import Status
+from ..pricing import OrderError
+from ..services import cancel_awaiting_payment, switch_to_pay_on_site
+from ..workflow import Status, TransitionNotAllowed
 from . import client, payments
 from .client import PayPalRefused, PayPalUnavailable
 
@@ -39,6 +40,8 @@ def paypal_return(request, tracking_token):
         return redirect(order.get_tracking_url())
     try:
         order = payments.confirm(payment)
+    except payments.NoLongerAwaitingPayment:
+        messages.error(request, _("This order no longer waits for a payment; nothing was charged."))
     except payments.PaymentDeclined:
         messages.error(request, _("PayPal declined the payment. You can try again, or pay on delivery / at the counter."))
     except payments.PaymentMismatch:
@@ -46,8 +49,11 @@ def paypal_return(request, tracking_token):
     except (PayPalUnavailable, PayPalRefused):
         messages.error(request, _("PayPal cannot be reached right now. Your order is kept: try again in a moment, or pay on delivery."))
     else:
-        Cart(request.session).clear()
-        messages.success(request, _("Thank you! Your payment is received and your order %(number)s is placed.") % {"number": order.number})
+        if order.payment_state == Order.PaymentState.PAID and order.payment_method == Order.PaymentMethod.PAYPAL:
+            Cart(request.session).clear()
+            messages.success(request, _("Thank you! Your payment is received and your order %(number)s is placed.") % {"number": order.number})
+        else:
+            messages.error(request, _("This order no longer waited for a payment; the amount taken is refunded."))
     return redirect(order.get_tracking_url())
 
 
@@ -56,9 +62,12 @@ def paypal_cancel(request, tracking_token):
     """Cancelled on PayPal's page: release the order, keep the cart, back to checkout."""
     order = _awaiting(tracking_token)
     payment = _payment(order, request)
-    if payment and order.status == Status.AWAITING_PAYMENT:
-        PayPalPayment.objects.filter(pk=payment.pk, state=PayPalPayment.State.CREATED).update(state=PayPalPayment.State.CANCELLED)
-        transition(order, Status.CANCELLED, note="payment cancelled on PayPal")
+    if payment:
+        try:
+            cancel_awaiting_payment(order, "payment cancelled on PayPal")
+        except TransitionNotAllowed:  # paid meanwhile (the capture won the race): it stands
+            messages.info(request, _("This order is already paid; it is kept."))
+            return redirect(order.get_tracking_url())
     messages.info(request, _("Payment cancelled. Your cart is as you left it."))
     return redirect("ordering:checkout")
 
@@ -74,9 +83,11 @@ def paypal_retry(request, tracking_token):
 @require_POST
 def pay_on_site_instead(request, tracking_token):
     order = _awaiting(tracking_token)
-    if order.status == Status.AWAITING_PAYMENT:
-        Order.objects.filter(pk=order.pk).update(payment_method=Order.PaymentMethod.ON_SITE)
-        transition(order, Status.PLACED, note="switched to paying on delivery / at the counter")
+    try:
+        switch_to_pay_on_site(order)
+    except OrderError as error:
+        messages.error(request, str(error))
+    else:
         Cart(request.session).clear()
         messages.success(request, _("Your order %(number)s is placed; you will pay on delivery / at the counter.") % {"number": order.number})
     return redirect(order.get_tracking_url())
