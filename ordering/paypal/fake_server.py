@@ -58,7 +58,7 @@ class State:
 
     def reset(self):
         self.orders, self.captures, self.refunds, self.replies = {}, {}, {}, {}
-        self.requests = []  # (method, path, json body) of every API call, for tests
+        self.requests = []  # (method, path, json body) of every authorized API call, for tests
         self.behaviour = {}
         self.tokens = set()
 
@@ -150,11 +150,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self._approval(method, path, query, body)
             self._faults()
             payload = json.loads(body) if body and self.headers.get("Content-Type", "").startswith("application/json") else None
-            self.state.requests.append({"method": method, "path": path, "json": payload, "headers": dict(self.headers)})
             if path == "/v1/oauth2/token" and method == "POST":
                 return self._token(body)
-            if not self._authorized():
+            if not self._authorized():  # e.g. a token from before a reset: the client fetches a new one
                 return self._json(401, {"error": "invalid_token", "error_description": "Token signature verification failed"})
+            self.state.requests.append({"method": method, "path": path, "json": payload, "headers": dict(self.headers)})
             request_id = self.headers.get("PayPal-Request-Id")
             if request_id and (method, path, request_id) in self.state.replies:
                 return self._json(*self.state.replies[(method, path, request_id)])

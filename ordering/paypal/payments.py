@@ -4,6 +4,7 @@ before marking the order paid. Captures are idempotent (PayPal-Request-Id and
 our own records), so a return, a reload and a webhook give one paid order."""
 
 import logging
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -164,36 +165,101 @@ def mark_refunded(refund, refund_id):
 # --- webhooks ---------------------------------------------------------------
 
 
+class MalformedEvent(ValueError):
+    """A webhook event whose fields are not what PayPal sends: refused, nothing written."""
+
+
+ID_LENGTH = 64  # our columns for PayPal ids
+AMOUNT = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
+CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+def _text(value, field, limit=ID_LENGTH, required=False):
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value) or len(value) > limit or "\x00" in value:
+        raise MalformedEvent(field)
+    return value
+
+
+def _mapping(value, field):
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MalformedEvent(field)
+    return value
+
+
+def check_event(event):
+    """Checks every field the handling reads, before anything is written or asked of PayPal."""
+    if not isinstance(event, dict):
+        raise MalformedEvent("event")
+    _text(event.get("id"), "id", required=True)
+    _text(event.get("event_type"), "event_type", required=True)
+    resource = _mapping(event.get("resource"), "resource")
+    _text(resource.get("id"), "resource.id")
+    _text(resource.get("status"), "resource.status")
+    _text(resource.get("invoice_id"), "resource.invoice_id", limit=127)
+    amount = _mapping(resource.get("amount"), "resource.amount")
+    if amount:
+        if not CURRENCY_CODE.match(_text(amount.get("currency_code"), "amount.currency_code", required=True)):
+            raise MalformedEvent("amount.currency_code")
+        if not AMOUNT.match(_text(amount.get("value"), "amount.value", required=True)):
+            raise MalformedEvent("amount.value")
+    related = _mapping(_mapping(resource.get("supplementary_data"), "supplementary_data").get("related_ids"), "related_ids")
+    _text(related.get("order_id"), "related_ids.order_id")
+    links = resource.get("links", [])
+    if not isinstance(links, list):
+        raise MalformedEvent("resource.links")
+    for link in links:
+        if not isinstance(link, dict):
+            raise MalformedEvent("resource.links")
+        _text(link.get("rel"), "link.rel")
+        _text(link.get("href"), "link.href", limit=2000)
+    return event
+
+
 def handle_event(event):
-    """Acts on a verified event, once per event id. Returns False for a replay."""
+    """Acts on a verified, checked event, once per event id. Returns False for a
+    replay. The event is recorded in the same transaction as its effect: if the
+    handling fails, nothing is kept and PayPal's retry is processed."""
+    check_event(event)
+    resource = event.get("resource") or {}
+    kind = event["event_type"]
     with transaction.atomic():
         _, created = PayPalWebhookEvent.objects.get_or_create(
-            event_id=event["id"], defaults={"event_type": event.get("event_type", ""), "resource_id": (event.get("resource") or {}).get("id", "")}
+            event_id=event["id"], defaults={"event_type": kind, "resource_id": resource.get("id") or ""}
         )
         if not created:
             return False
-    resource = event.get("resource") or {}
-    kind = event.get("event_type")
-    if kind in ("PAYMENT.CAPTURE.COMPLETED", "PAYMENT.CAPTURE.DENIED"):
-        order_id = ((resource.get("supplementary_data") or {}).get("related_ids") or {}).get("order_id")
-        payment = PayPalPayment.objects.filter(paypal_order_id=order_id).first()
-        if payment is None:
-            logger.warning("PayPal event %s for an unknown PayPal order %s", event["id"], order_id)
-        elif kind == "PAYMENT.CAPTURE.COMPLETED":
-            try:
-                record_capture(payment, resource)
-            except PaymentMismatch:
-                pass  # recorded, refunded and logged
-        else:
-            PayPalPayment.objects.filter(pk=payment.pk).exclude(state=PayPalPayment.State.COMPLETED).update(
-                state=PayPalPayment.State.DECLINED, detail="PAYMENT.CAPTURE.DENIED")
-    elif kind == "PAYMENT.CAPTURE.REFUNDED":
-        capture_id = next((l["href"].rstrip("/").rsplit("/", 1)[1] for l in resource.get("links", []) if l.get("rel") == "up"), None)
-        payment = PayPalPayment.objects.filter(capture_id=capture_id).first()
-        if payment:
-            refund, _ = PayPalRefund.objects.get_or_create(payment=payment, defaults={"amount": payment.captured_amount or 0})
-            mark_refunded(refund, resource.get("id", ""))
+        if kind in ("PAYMENT.CAPTURE.COMPLETED", "PAYMENT.CAPTURE.DENIED"):
+            _on_capture_event(event, kind, resource)
+        elif kind == "PAYMENT.CAPTURE.REFUNDED":
+            _on_refund_event(resource)
     return True
+
+
+def _on_capture_event(event, kind, resource):
+    order_id = ((resource.get("supplementary_data") or {}).get("related_ids") or {}).get("order_id")
+    payment = PayPalPayment.objects.filter(paypal_order_id=order_id).first() if order_id else None
+    if payment is None:
+        logger.warning("PayPal event %s for an unknown PayPal order %s", event["id"], order_id)
+    elif kind == "PAYMENT.CAPTURE.COMPLETED":
+        try:
+            record_capture(payment, resource)
+        except PaymentMismatch:
+            pass  # recorded, refunded and logged
+    else:
+        PayPalPayment.objects.filter(pk=payment.pk).exclude(state=PayPalPayment.State.COMPLETED).update(
+            state=PayPalPayment.State.DECLINED, detail="PAYMENT.CAPTURE.DENIED")
+
+
+def _on_refund_event(resource):
+    capture_id = next((l["href"].rstrip("/").rsplit("/", 1)[-1] for l in resource.get("links", []) if l.get("rel") == "up" and l.get("href")), None)
+    payment = PayPalPayment.objects.filter(capture_id=capture_id).first() if capture_id else None
+    if payment:
+        refund, _ = PayPalRefund.objects.get_or_create(payment=payment, defaults={"amount": payment.captured_amount or 0})
+        mark_refunded(refund, resource.get("id", ""))
 
 
 # --- periodic housekeeping --------------------------------------------------

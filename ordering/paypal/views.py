@@ -98,9 +98,8 @@ def pay_on_site_instead(request, tracking_token):
 def webhook(request):
     """PayPal's notifications: verified with PayPal before anything is done."""
     try:
-        event = json.loads(request.body)
-        assert isinstance(event, dict) and event.get("id") and event.get("event_type")
-    except (ValueError, AssertionError):
+        event = payments.check_event(json.loads(request.body))
+    except (ValueError, RecursionError):  # not JSON, or not shaped like PayPal's events
         return HttpResponseBadRequest("invalid event")
     try:
         verified = client.verify_webhook(request.headers, event)
@@ -109,5 +108,8 @@ def webhook(request):
     if not verified:
         logger.warning("Unverified PayPal webhook %s refused", event.get("id"))
         return HttpResponseBadRequest("unverified")
-    payments.handle_event(event)
+    try:
+        payments.handle_event(event)
+    except PayPalUnavailable:  # nothing kept: PayPal sends the event again later
+        return HttpResponse("temporarily unavailable, retry later", status=503)
     return HttpResponse("ok")
