@@ -1,4 +1,7 @@
-"""Emails to customers. Sending never breaks the order: failures are logged."""
+"""E-mails to customers about their orders, through an outbox: each e-mail is a
+`Notification` row written in the transaction that places or moves the order,
+sent once that transaction commits, and retried by `send_notifications` until
+it goes out. Sending never breaks the order: failures are recorded and logged."""
 
 import logging
 
@@ -9,39 +12,35 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import Notification, Order
+from .models import Notification
 from .workflow import Status
 
-# The customer already has the confirmation for these; the others get an email.
-SILENT = {Status.AWAITING_PAYMENT, Status.PLACED}
+# Nothing to say while the customer is on PayPal's page: the order exists for
+# them once it is placed (paid, or to be paid on site).
+SILENT = {Status.AWAITING_PAYMENT}
 MAX_ATTEMPTS = 10
 
 logger = logging.getLogger(__name__)
 
 
-def absolute(path):
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+def customer_url(path):
+    """An absolute link on the public site (see SITE_URL in settings)."""
+    return settings.SITE_URL.rstrip("/") + path
 
 
-def send_order_confirmation(order_pk):
-    order = Order.objects.select_related("restaurant").prefetch_related("lines").get(pk=order_pk)
-    if not order.email:  # a phone or counter order without an address
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {"order": order, "tracking_url": absolute(order.get_tracking_url())}
-        subject = render_to_string("ordering/email/confirmation_subject.txt", context).strip()
-        body = render_to_string("ordering/email/confirmation.txt", context)
-    try:
-        send_mail(subject, body, None, [order.email])
-    except Exception:  # the order is placed whatever the mail server says
-        logger.exception("Could not send the confirmation of order %s", order.number)
+def _was_placed(order):
+    return order.status_changes.filter(to_status=Status.PLACED).exists()
 
 
 def queue_status_change(order, status):
-    """Called inside the status change's transaction: the email to send is
-    recorded with it, and sent once the change is committed."""
+    """Called inside the transaction that gives the order this status (its
+    first one included): the e-mail to send is recorded with it, and sent once
+    the change is committed. PLACED sends the confirmation ("thank you for your
+    order"), the others the new status."""
     if status in SILENT or not order.email:
         return
+    if status == Status.CANCELLED and not _was_placed(order):
+        return  # released while awaiting payment: the customer never had an order to cancel
     notification = Notification.objects.create(order=order, status=status)
     transaction.on_commit(lambda: send_notification(notification.pk))
 
@@ -52,10 +51,12 @@ def send_notification(pk):
     if notification.sent_at:
         return True
     order = notification.order
+    template = "confirmation" if notification.status == Status.PLACED else "status"
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"order": order, "status": Status(notification.status).label, "tracking_url": absolute(order.get_tracking_url())}
-        subject = render_to_string("ordering/email/status_subject.txt", context).strip()
-        body = render_to_string("ordering/email/status.txt", context)
+        context = {"order": order, "status": Status(notification.status).label,
+                   "tracking_url": customer_url(order.get_tracking_url())}
+        subject = render_to_string(f"ordering/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"ordering/email/{template}.txt", context)
     Notification.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
     try:
         send_mail(subject, body, None, [order.email])
