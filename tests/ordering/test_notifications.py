@@ -8,10 +8,13 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import Page
 
+from home.models import RestaurantPage
 from ordering.models import Notification, Order
+from ordering.notifications import send_pending
 from ordering.services import OrderDetails, cancel_by_customer, place_order, transition
 from ordering.workflow import Fulfilment, Status
-from tests.conftest import delivery_form, size_of
+from tests.conftest import committed_db, delivery_form, make_always_open, size_of
+from tests.ordering.test_concurrency import run_at_once
 from tests.payments.test_paypal import approve, come_back, pay_with_paypal
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +159,29 @@ def test_links_point_at_the_public_site_not_the_admin(bastille, settings, django
         order = order_at(bastille)
     assert f"https://www.ocpizza.example{order.get_tracking_url()}" in mail.outbox[0].body
     assert "admin.ocpizza.example" not in mail.outbox[0].body
+
+
+def test_a_notification_being_sent_elsewhere_is_left_alone_until_its_lease_ends(bastille, settings):
+    settings.EMAIL_BACKEND = "tests.ordering.failing_mail.Backend"
+    order = order_at(bastille)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    order.notifications.update(claimed_until=timezone.now() + timedelta(minutes=1))  # another process has it
+    assert send_pending() == (0, 0) and mail.outbox == []
+    order.notifications.update(claimed_until=timezone.now() - timedelta(seconds=1))  # that process died
+    assert send_pending() == (1, 0) and sent_statuses(order) == [Status.PLACED]
+
+
+@committed_db
+def test_two_schedulers_at_once_send_each_notification_once(demo_committed, settings):
+    restaurant = RestaurantPage.objects.get(slug="bastille")
+    make_always_open(restaurant)
+    settings.EMAIL_BACKEND = "tests.ordering.failing_mail.Backend"
+    order = order_at(restaurant)  # its confirmation waits in the outbox
+    Notification.objects.bulk_create(Notification(order=order, status=Status.IN_PREPARATION) for _ in range(11))
+    settings.EMAIL_BACKEND = "tests.ordering.slow_mail.Backend"
+
+    results = run_at_once([send_pending, send_pending])
+
+    assert sum(sent for sent, _failed in results) == 12 and all(failed == 0 for _sent, failed in results)
+    assert len(mail.outbox) == 12  # not one twice
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()
