@@ -185,13 +185,13 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
             deltas = {ingredient_id: -need for ingredient_id, need in needs.items()}
             _apply_deltas(order, stocks, deltas, StockMovement.Reason.ORDER, by, _products_by_ingredient(lines, recipes))
             StatusChange.objects.create(order=order, from_status="", to_status=status, by=by)
+            notifications.queue_status_change(order, status)
     except IntegrityError:
         # Two submissions of one checkout raced past the check: the other one won.
         existing = Order.objects.filter(checkout_key=checkout_key).first() if checkout_key else None
         if existing is None:
             raise
         return existing
-    transaction.on_commit(lambda: _send_confirmation(order.pk))
     transaction.on_commit(lambda: board.bump(restaurant.pk))
     return order
 
@@ -354,7 +354,3 @@ def cancel_by_customer(order):
         if not order.is_changeable:
             raise OrderError(_("The kitchen has started this order; it can no longer be cancelled."))
         return _move(order, Status.CANCELLED, note="customer")
-
-
-def _send_confirmation(order_pk):
-    notifications.send_order_confirmation(order_pk)

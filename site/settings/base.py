@@ -157,6 +157,11 @@ WAGTAIL_SITE_NAME = "OC Pizza"
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The public site, for the links in customer e-mails (sent by the scheduler, with no
+# request to read a host from). Not WAGTAILADMIN_BASE_URL: the admin may live on another
+# host. Not Wagtail's Site record either: Wagtail serves the default site whatever the
+# host, so a record left at "localhost" would go unnoticed while every e-mail link breaks.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 

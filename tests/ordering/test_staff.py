@@ -1,14 +1,12 @@
 """Restaurant staff: who may see and do what, where; the kitchen board and the delivery screen."""
 
 import pytest
-from django.core import mail
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from home.models import RestaurantPage
 from ordering import board
-from ordering.models import Notification, Order
+from ordering.models import Order
 from ordering.services import OrderDetails, place_order, transition
 from ordering.workflow import Fulfilment, Status
 from tests.conftest import size_of
@@ -212,28 +210,6 @@ def test_delivery_path_with_payment_collected(client, bastille):
     move(client, order, "delivered", collected_with="card")
     order.refresh_from_db()
     assert (order.status, order.payment_state, order.collected_with) == (Status.DELIVERED, Order.PaymentState.PAID, "card")
-
-
-def test_each_status_change_emails_the_customer(bastille, django_capture_on_commit_callbacks):
-    order = order_at(bastille)
-    with django_capture_on_commit_callbacks(execute=True):
-        transition(order, Status.IN_PREPARATION)
-    assert len(mail.outbox) == 1 and "En préparation" in mail.outbox[0].subject
-    assert order.get_tracking_url() in mail.outbox[0].body
-    assert Notification.objects.get().sent_at is not None
-
-
-def test_a_mail_failure_never_blocks_the_change_and_is_retried(bastille, settings, django_capture_on_commit_callbacks):
-    order = order_at(bastille)
-    settings.EMAIL_BACKEND = "tests.ordering.failing_mail.Backend"
-    with django_capture_on_commit_callbacks(execute=True):
-        transition(order, Status.IN_PREPARATION)
-    assert Order.objects.get(pk=order.pk).status == Status.IN_PREPARATION
-    notification = Notification.objects.get()
-    assert notification.sent_at is None and "refused" in notification.last_error
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    call_command("send_notifications")
-    assert Notification.objects.get().sent_at is not None and len(mail.outbox) == 1
 
 
 def new_order_form(restaurant, **overrides):
