@@ -42,12 +42,18 @@ def sees_every_restaurant(user):
     return user.is_superuser or HEAD_OFFICE in roles_of(user)
 
 
-def restaurants_for(user):
-    if sees_every_restaurant(user):
-        return RestaurantPage.objects.all()
+def own_restaurants(user):
+    """The restaurants this person works for (StaffMember), whatever their roles."""
     if not user.is_authenticated:
         return RestaurantPage.objects.none()
     return RestaurantPage.objects.filter(staff__user=user)
+
+
+def restaurants_for(user):
+    """The restaurants this person may look at."""
+    if sees_every_restaurant(user):
+        return RestaurantPage.objects.all()
+    return own_restaurants(user)
 
 
 def can(user, action, restaurant):
@@ -56,9 +62,10 @@ def can(user, action, restaurant):
     roles = roles_of(user) & ACTIONS[action]
     if not roles:
         return False
-    if roles == {HEAD_OFFICE}:
-        return True  # head office reads everywhere (its only action)
-    return restaurants_for(user).filter(pk=restaurant.pk).exists()
+    if HEAD_OFFICE in roles:
+        return True  # head office's actions (reading) apply everywhere
+    # A restaurant role acts only in the member's own restaurants, even for head office staff.
+    return own_restaurants(user).filter(pk=restaurant.pk).exists()
 
 
 def can_move(user, order, target):
