@@ -1,15 +1,22 @@
 """Health checks, JSON logs and Prometheus metrics for operations.
 
 /healthz: the process answers (container liveness).
-/readyz: PostgreSQL and Redis answer (readiness; 503 says which one does not).
-/metrics: request counts and latencies, orders by status (nginx only lets
-internal addresses read it).
+/readyz: PostgreSQL answers (readiness; 503 when it does not). Redis down is
+reported as degraded with a 200: the site works without it by design, so a
+node is never taken out of rotation for it.
+/metrics: request counts and latencies, orders by status; answered only to
+METRICS_ALLOWED_NETWORKS or with the METRICS_TOKEN bearer token (and nginx
+only lets internal addresses reach it).
+Errors: init_error_reporting() starts Sentry's SDK (production settings).
 """
 
+import hmac
+import ipaddress
 import json
 import logging
 import os
 import time
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
@@ -31,8 +38,11 @@ def healthz(request):
 
 def readyz(request):
     checks = {"database": _check(_database), "cache": _check(_redis) if settings.REDIS_URL else "not configured"}
-    ready = all(state in ("ok", "not configured") for state in checks.values())
-    return JsonResponse({"ready": ready, **checks}, status=200 if ready else 503)
+    ready = checks["database"] == "ok"
+    answer = {"ready": ready, **checks}
+    if checks["cache"].startswith("error"):
+        answer["degraded"] = ["cache"]  # slower (no cache), still serving: stays in rotation
+    return JsonResponse(answer, status=200 if ready else 503)
 
 
 def _check(probe):
@@ -54,7 +64,31 @@ def _redis():
     get_redis_connection("default").ping()
 
 
+@lru_cache(maxsize=8)
+def _networks(allowed):
+    return tuple(ipaddress.ip_network(network, strict=False) for network in allowed)
+
+
+def metrics_allowed(request):
+    """The connecting peer is in METRICS_ALLOWED_NETWORKS (REMOTE_ADDR: behind
+    nginx it is nginx, which answers /metrics only to internal addresses), or
+    the request carries the METRICS_TOKEN bearer token."""
+    token = settings.METRICS_TOKEN
+    sent = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+        return True
+    try:
+        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    if peer.version == 6 and peer.ipv4_mapped:
+        peer = peer.ipv4_mapped
+    return any(peer in network for network in _networks(tuple(settings.METRICS_ALLOWED_NETWORKS)))
+
+
 def metrics(request):
+    if not metrics_allowed(request):
+        return HttpResponse("forbidden", status=403, content_type="text/plain")
     from django.db.models import Count
     from django.utils import timezone
 
@@ -123,3 +157,12 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+def init_error_reporting(dsn, environment="production", release=None):
+    """Sentry's SDK (or a compatible service): unhandled errors of views and
+    commands, and ERROR log records, with the request but without personal
+    data (customers' names, emails and addresses stay out of it)."""
+    import sentry_sdk
+
+    sentry_sdk.init(dsn=dsn, environment=environment, release=release, send_default_pii=False, traces_sample_rate=0)

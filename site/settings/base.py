@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between
 machines comes from the environment (see README, "Configuration")."""
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -85,11 +86,22 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 
 
+# --- Managed PostgreSQL (docs/operations-managed.md) ---------------------------
+# TLS comes with the URL's query: ?sslmode=require, or
+# ?sslmode=verify-full&sslrootcert=/path/ca.crt to check the provider's CA.
+# Behind a pooler in transaction mode (PgBouncer, the provider's pools), a
+# server-side cursor (.iterator()) could land on another server connection:
+# DISABLE_SERVER_SIDE_CURSORS=true turns them off.
 def database_from_url(url):
-    return dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
+    return dj_database_url.parse(
+        url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True,
+        disable_server_side_cursors=env_bool("DISABLE_SERVER_SIDE_CURSORS", False),
+    )
 
 
 # Cache and sessions: Redis whenever REDIS_URL is set, local memory otherwise.
+# A managed Redis: rediss://:PASSWORD@host:port/0 (TLS; the server's certificate
+# is checked against the system CAs, or ?ssl_ca_certs=/path/ca.crt).
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -133,8 +145,37 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
+
+# --- Media storage (docs/operations-managed.md) --------------------------------
+# The local folder MEDIA_ROOT by default. With MEDIA_S3_BUCKET, uploads and
+# Wagtail's renditions go to S3-compatible object storage, so several web
+# servers share them; the browser fetches them from the bucket (public reads,
+# or MEDIA_S3_CUSTOM_DOMAIN for a CDN in front of it).
+MEDIA_S3_BUCKET = env_str("MEDIA_S3_BUCKET")
+if MEDIA_S3_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL"),
+            "region_name": env_str("MEDIA_S3_REGION"),
+            "access_key": env_str("MEDIA_S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("MEDIA_S3_SECRET_ACCESS_KEY"),
+            "location": env_str("MEDIA_S3_PREFIX", ""),
+            "custom_domain": env_str("MEDIA_S3_CUSTOM_DOMAIN"),
+            # Plain URLs that browsers and CDNs cache (signed ones change at every page view).
+            "querystring_auth": env_bool("MEDIA_S3_SIGNED_URLS", False),
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=2592000"},
+        },
+    }
+    # Documents can be private (collections): always served through Wagtail's
+    # permission check, never by a redirect to the bucket.
+    WAGTAILDOCS_SERVE_METHOD = "serve_view"
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -177,3 +218,18 @@ PAYPAL_FAKE_URL = env_str("PAYPAL_FAKE_URL", "http://127.0.0.1:8765")
 PAYPAL_TIMEOUT = env_int("PAYPAL_TIMEOUT", 10)  # seconds per call
 PAYPAL_MAX_RETRIES = env_int("PAYPAL_MAX_RETRIES", 2)  # on 5xx and time-outs, with back-off
 PAYPAL_PAYMENT_TIMEOUT_MINUTES = env_int("PAYPAL_PAYMENT_TIMEOUT_MINUTES", 30)
+
+# --- Errors reach someone (docs/operations-managed.md) -------------------------
+# SENTRY_DSN (Sentry or a compatible service such as GlitchTip): every
+# unhandled error is sent there (production settings start the SDK). Without
+# it, ADMINS ("Name <mail>, Other <mail>") receive them by email.
+SENTRY_DSN = env_str("SENTRY_DSN")
+ADMINS = getaddresses(env_list("ADMINS"))
+
+# --- /metrics (docs/operations-managed.md) -------------------------------------
+# Answered only to a client whose connecting address (REMOTE_ADDR: nginx, or
+# Prometheus on the internal network) is in METRICS_ALLOWED_NETWORKS, or that
+# sends "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_ALLOWED_NETWORKS = env_list(
+    "METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7")
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")

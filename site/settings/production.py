@@ -1,7 +1,7 @@
 """Production: refuses to start without a secret key and a database."""
 
 from .base import *  # noqa: F401,F403
-from .base import database_from_url
+from .base import ADMINS, MEDIA_STORAGE, SENTRY_DSN, database_from_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_MODE, PAYPAL_WEBHOOK_ID
@@ -13,7 +13,7 @@ DATABASES = {"default": database_from_url(env_str("DATABASE_URL", required=True)
 
 # Static files carry a content hash in their name so nginx can cache them for a year.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,  # local volume, or object storage (base.py, "Media storage")
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
 
@@ -42,6 +42,15 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"handlers": ["stdout"], "level": "WARNING", "propagate": False}},
 }
+
+# --- Errors reach someone: Sentry when SENTRY_DSN is set, else mail to ADMINS --
+if SENTRY_DSN:
+    from observability import init_error_reporting
+
+    init_error_reporting(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"), release=env_str("APP_VERSION"))
+elif ADMINS:
+    LOGGING["handlers"]["mail_admins"] = {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR"}
+    LOGGING["loggers"]["django.request"]["handlers"].append("mail_admins")
 
 # Real money only: the simulator can never be used in production.
 if PAYPAL_MODE not in ("off", "sandbox", "live"):

@@ -146,7 +146,7 @@ def test_site_serves_and_takes_orders_while_redis_is_down(stack):
     stack.stop_redis()
     try:
         ready = requests.get(f"{stack.url}/readyz", verify=stack.ca)
-        assert ready.status_code == 503 and ready.json()["cache"].startswith("error") and ready.json()["database"] == "ok"
+        assert ready.status_code == 200 and ready.json()["cache"].startswith("error") and ready.json()["degraded"] == ["cache"]
         assert session.get(f"{stack.url}/bastille/").status_code == 200
         place_order(stack, session)
     finally:
@@ -163,30 +163,3 @@ def test_app_recovers_from_a_postgresql_restart_by_itself(stack):
     assert requests.get(f"{stack.url}/readyz", verify=stack.ca).status_code == 200
     assert gunicorn.poll() is None and stack.processes["gunicorn"] is gunicorn  # same gunicorn, never restarted
 
-
-def test_backup_wipe_restore_gives_back_orders_and_content(stack):
-    number = place_order(stack)
-    env = stack.env(PGHOST="127.0.0.1", PGPORT=str(stack.pg_port), PGUSER="postgres", PGDATABASE="ocpizza",
-                    BACKUP_DIR=str(stack.dir / "backups"), MEDIA_DIR=str(stack.dir / "media"))
-    before_orders = stack.psql("SELECT string_agg(number || ':' || total, ',' ORDER BY number) FROM ordering_order", "ocpizza")
-    before_pages = stack.psql("SELECT count(*) FROM wagtailcore_page WHERE live", "ocpizza")
-    media_files = sorted(p.relative_to(stack.dir / "media") for p in (stack.dir / "media").rglob("*") if p.is_file())
-    subprocess.run([str(ROOT / "docker/backup/backup.sh")], env=env, check=True, capture_output=True)
-    assert len(list((stack.dir / "backups").glob("db-*.dump"))) == 1
-
-    # The disaster: the database and the uploads are gone.
-    stack.psql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;", "ocpizza")
-    for path in (stack.dir / "media").iterdir():
-        subprocess.run(["rm", "-rf", str(path)], check=True)
-    assert requests.get(f"{stack.url}/bastille/", verify=stack.ca).status_code >= 400
-
-    result = subprocess.run([str(ROOT / "docker/backup/restore.sh"), "latest"], env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert stack.psql("SELECT string_agg(number || ':' || total, ',' ORDER BY number) FROM ordering_order", "ocpizza") == before_orders
-    assert number in before_orders
-    assert stack.psql("SELECT count(*) FROM wagtailcore_page WHERE live", "ocpizza") == before_pages
-    assert sorted(p.relative_to(stack.dir / "media") for p in (stack.dir / "media").rglob("*") if p.is_file()) == media_files
-    page = requests.get(f"{stack.url}/bastille/", verify=stack.ca)
-    assert page.status_code == 200
-    image = re.search(r'src="(/media/images/[^"]+)"', page.text).group(1)
-    assert requests.get(stack.url + image, verify=stack.ca).status_code == 200
