@@ -240,6 +240,7 @@ class PayPalPayment(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     capture_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     captured_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    capture_currency = models.CharField(max_length=3, blank=True)  # refunds go back in it
     detail = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -249,18 +250,29 @@ class PayPalPayment(models.Model):
 
 
 class PayPalRefund(models.Model):
+    """Money given back from one capture: all that remains (cancellation) or a part
+    (a paid order changed for less). Recorded before PayPal is asked, in the same
+    transaction as the change that owes it, and retried until PayPal confirms; its
+    own PayPal-Request-Id makes every retry the same refund."""
+
     class State(models.TextChoices):
         PENDING = "pending", _("To retry")
         COMPLETED = "completed", _("Refunded")
 
-    payment = models.OneToOneField(PayPalPayment, on_delete=models.PROTECT, related_name="refund")
+    payment = models.ForeignKey(PayPalPayment, on_delete=models.PROTECT, related_name="refunds")
     amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, default="EUR")
+    reason = models.CharField(max_length=40, blank=True)
+    request_id = models.CharField(max_length=100, unique=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     refund_id = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
 
 
 class PayPalWebhookEvent(models.Model):

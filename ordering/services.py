@@ -16,7 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from home.money import to_money
+from home.money import format_euros, to_money
 
 from . import board, notifications
 from .models import DailyCounter, Order, OrderLine, PayPalPayment, StatusChange, Stock, StockMovement
@@ -60,8 +60,6 @@ def delivery_fee_for(restaurant, fulfilment):
 
 def check_minimum(restaurant, fulfilment, subtotal):
     if fulfilment == Fulfilment.DELIVERY and subtotal < restaurant.minimum_order:
-        from home.money import format_euros
-
         raise OrderError(
             _("Delivery starts from %(minimum)s of food; add %(missing)s or choose take-away.")
             % {"minimum": format_euros(restaurant.minimum_order), "missing": format_euros(restaurant.minimum_order - subtotal)}
@@ -206,16 +204,53 @@ def _consumed_by(order):
     return {row["stock__ingredient_id"]: -row["net"] for row in rows if row["net"]}
 
 
+# How money paid online goes back, per payment method: a callable
+# refunder(order, amount, reason), called inside the transaction of the change
+# that owes the money, with the order locked; `amount` None means all that remains
+# captured. It records the refund (so that a crash leaves it to retry) and sends it
+# after commit. The PayPal code registers its own (ordering/paypal/payments.py,
+# imported by the app's ready()), so these services never import a payment provider.
+_refunders = {}
+
+
+def register_refunder(method, refunder):
+    _refunders[method] = refunder
+
+
+def _give_back(order, amount, reason):
+    if order.payment_method == Order.PaymentMethod.ON_SITE:
+        return  # money handed over in person is given back in person
+    _refunders[order.payment_method](order, amount, reason)  # no refunder: the change is not made
+
+
+def ensure_changeable(order):
+    """Raises OrderError if the customer may not change this order (now)."""
+    if order.status == Status.AWAITING_PAYMENT:
+        raise OrderError(_("This order is waiting for its payment and cannot be changed: pay for it as it is, or cancel it."))
+    if order.status != Status.PLACED:
+        raise OrderError(_("The kitchen has started this order; it can no longer be changed."))
+
+
 def change_order(order, quantities, by=None):
-    """Replaces the order's lines: prices recomputed, stock re-reserved, all or nothing."""
+    """Replaces the order's lines: prices recomputed, stock re-reserved, all or nothing.
+    An order already paid online may cost the same or less (the difference is
+    refunded), never more: the customer orders the extra items separately."""
     restaurant = order.restaurant
     lines, (subtotal, fee, total), recipes, needs = _price_and_needs(
         restaurant, order.fulfilment, quantities, _("An order needs at least one item; cancel it instead."))
 
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        if not order.is_changeable:
-            raise OrderError(_("The kitchen has started this order; it can no longer be changed."))
+        order = lock_order(order.pk)
+        ensure_changeable(order)
+        overpaid = Decimal("0.00")
+        if order.payment_state == Order.PaymentState.PAID:
+            if total > order.total:
+                raise OrderError(
+                    _("This order is already paid online, so it can only be changed for the same price or less "
+                      "(now %(paid)s, new total %(total)s). For more, please place a second order.")
+                    % {"paid": format_euros(order.total), "total": format_euros(total)}
+                )
+            overpaid = order.total - total
         held = _consumed_by(order)
         stocks = _lock_stocks(restaurant, set(needs) | set(held))
         deltas = {i: held.get(i, Decimal("0")) - needs.get(i, Decimal("0")) for i in set(needs) | set(held)}
@@ -224,6 +259,8 @@ def change_order(order, quantities, by=None):
         OrderLine.objects.bulk_create(_line_rows(order, lines))
         order.subtotal, order.delivery_fee, order.total = subtotal, fee, total
         order.save(update_fields=["subtotal", "delivery_fee", "total", "updated_at"])
+        if overpaid:
+            _give_back(order, overpaid, "order changed")
         transaction.on_commit(lambda: board.bump(restaurant.pk))
     return order
 
@@ -259,9 +296,7 @@ def _move(order, target, by=None, note=""):
     restaurant_id = order.restaurant_id
     transaction.on_commit(lambda: board.bump(restaurant_id))
     if target == Status.CANCELLED and order.payment_state == Order.PaymentState.PAID:
-        from .payments import refund_paid_order
-
-        transaction.on_commit(lambda: refund_paid_order(order.pk))
+        _give_back(order, None, "order cancelled")
     return order
 
 

@@ -282,16 +282,34 @@ class Handler(BaseHTTPRequestHandler):
         return 201, self._order_view(order)
 
     def _refund(self, capture_id, payload):
-        capture = self.state.captures.get(capture_id)
-        if not capture:
-            raise PayPalError(404, "RESOURCE_NOT_FOUND", "The specified resource does not exist.", "INVALID_RESOURCE_ID", "Specified resource ID does not exist.")
-        if capture["status"] == "REFUNDED":
-            raise unprocessable("CAPTURE_FULLY_REFUNDED", "The capture has already been fully refunded")
-        amount = payload.get("amount") or capture["amount"]
-        refund = {"id": new_id(), "status": "COMPLETED", "amount": amount, "create_time": now_iso(),
-                  "links": [{"href": f"{self.base}/v2/payments/captures/{capture_id}", "rel": "up", "method": "GET"}]}
-        capture["status"] = "REFUNDED" if Decimal(amount["value"]) >= Decimal(capture["amount"]["value"]) else "PARTIALLY_REFUNDED"
-        self.state.refunds[refund["id"]] = refund
+        """Full (no amount) or partial refunds, as PayPal: never more than what remains
+        of the capture, always in the capture's currency."""
+        with self.state.lock:
+            capture = self.state.captures.get(capture_id)
+            if not capture:
+                raise PayPalError(404, "RESOURCE_NOT_FOUND", "The specified resource does not exist.", "INVALID_RESOURCE_ID", "Specified resource ID does not exist.")
+            captured = capture["amount"]
+            refunded = sum((Decimal(r["amount"]["value"]) for r in self.state.refunds.values() if r["capture_id"] == capture_id), Decimal("0"))
+            remaining = Decimal(captured["value"]) - refunded
+            if remaining <= 0:
+                raise unprocessable("CAPTURE_FULLY_REFUNDED", "The capture has already been fully refunded")
+            amount = payload.get("amount") or {"currency_code": captured["currency_code"], "value": f"{remaining:.2f}"}
+            if amount.get("currency_code") != captured["currency_code"]:
+                raise unprocessable("REFUND_CAPTURE_CURRENCY_MISMATCH", "Refund must be in the same currency as the capture.")
+            value = Decimal(amount["value"])
+            if value <= 0:
+                raise invalid_request("INVALID_PARAMETER_VALUE", "The value of a field is invalid.")
+            if value > remaining:
+                raise unprocessable("REFUND_AMOUNT_EXCEEDED", "The refund amount must be less than or equal to the capture amount that has not yet been refunded.")
+            refund_id = new_id()
+            refund = {
+                "id": refund_id, "status": "COMPLETED", "amount": {"currency_code": amount["currency_code"], "value": amount["value"]},
+                "invoice_id": capture.get("invoice_id"), "create_time": now_iso(), "update_time": now_iso(),
+                "links": [{"href": f"{self.base}/v2/payments/refunds/{refund_id}", "rel": "self", "method": "GET"},
+                          {"href": f"{self.base}/v2/payments/captures/{capture_id}", "rel": "up", "method": "GET"}],
+            }
+            capture["status"] = "REFUNDED" if value == remaining else "PARTIALLY_REFUNDED"
+            self.state.refunds[refund_id] = {**refund, "capture_id": capture_id}
         return 201, refund
 
     def _verify(self, payload):

@@ -13,6 +13,7 @@ from ordering.paypal import client as paypal_api
 from ordering.paypal.fake_server import build_event, webhook_headers
 from ordering.workflow import Status
 from tests.conftest import delivery_form, size_of, text_of
+from tests.payments.money import assert_money_invariant
 
 pytestmark = pytest.mark.django_db
 CHECKOUT = "/commande/valider/"
@@ -85,6 +86,7 @@ def test_approve_and_return_twice_gives_one_paid_order_and_one_capture(shopper, 
     assert first["Location"] == second["Location"] == order.get_tracking_url()
     assert StatusChange.objects.filter(order=order, to_status=Status.PLACED).count() == 1
     assert shopper.session["cart"]["lines"] == {}
+    assert_money_invariant()
 
 
 def post_event(client_, event, forge=False):
@@ -142,6 +144,7 @@ def test_tampered_capture_is_rejected_and_refunded(shopper, paypal, behaviour, d
     assert PayPalRefund.objects.get(payment=payment).state == PayPalRefund.State.COMPLETED
     assert len(paypal.state.refunds) == 1
     assert "vérifié" in messages_of(response)
+    assert_money_invariant()
 
 
 def test_a_capture_for_another_order_is_refused(shopper, paypal, bastille):
@@ -180,6 +183,7 @@ def test_declined_payment_then_pay_on_delivery(shopper, paypal):
     shopper.post(f"/commande/paypal/sur-place/{order.tracking_token}/")
     order.refresh_from_db()
     assert order.status == Status.PLACED and order.payment_method == Order.PaymentMethod.ON_SITE
+    assert_money_invariant()
 
 
 def test_declined_payment_then_retry_succeeds(shopper, paypal):
@@ -248,6 +252,7 @@ def test_housekeeping_releases_unpaid_orders_and_settles_approved_ones(shopper, 
     assert approved.status == Status.PLACED and approved.payment_state == Order.PaymentState.PAID
     reserved = {k: before[k] - v for k, v in levels(bastille).items() if before[k] != v}
     assert reserved["Mozzarella"] == Decimal("360")  # only the paid order still holds stock (180 g + 2 × 90 g)
+    assert_money_invariant()
 
 
 def test_housekeeping_keeps_orders_while_paypal_is_down(shopper, paypal, settings):
@@ -277,6 +282,7 @@ def test_customer_cancelling_a_paid_order_is_refunded(shopper, paypal, django_ca
     refund = PayPalRefund.objects.get()
     assert refund.state == PayPalRefund.State.COMPLETED and refund.amount == order.total
     assert list(paypal.state.refunds.values())[0]["amount"] == {"currency_code": "EUR", "value": "39.50"}
+    assert_money_invariant()
 
 
 def test_refund_refused_by_an_outage_is_retried(shopper, paypal, settings, django_capture_on_commit_callbacks):
@@ -290,6 +296,7 @@ def test_refund_refused_by_an_outage_is_retried(shopper, paypal, settings, djang
     assert PayPalRefund.objects.get().state == PayPalRefund.State.COMPLETED
     order.refresh_from_db()
     assert order.payment_state == Order.PaymentState.REFUNDED and len(paypal.state.refunds) == 1
+    assert_money_invariant()
 
 
 def test_refund_webhook_marks_the_order_refunded(shopper, paypal):
@@ -300,3 +307,4 @@ def test_refund_webhook_marks_the_order_refunded(shopper, paypal):
     assert post_event(shopper, build_event("PAYMENT.CAPTURE.REFUNDED", resource)).status_code == 200
     order.refresh_from_db()
     assert order.payment_state == Order.PaymentState.REFUNDED
+    assert_money_invariant()
