@@ -126,7 +126,7 @@ class Order(models.Model):
     sequence = models.PositiveIntegerField(_("number of the day"))
     number = models.CharField(_("number"), max_length=20, unique=True)
     tracking_token = models.CharField(max_length=43, unique=True, editable=False)
-    checkout_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    checkout_key = models.CharField(max_length=64, null=True, blank=True, editable=False, db_index=True)  # unique per restaurant
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLACED, db_index=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
 
@@ -159,7 +159,10 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["restaurant", "day", "sequence"], name="one_number_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["restaurant", "day", "sequence"], name="one_number_per_day"),
+            models.UniqueConstraint(fields=["restaurant", "checkout_key"], name="one_order_per_checkout_key"),
+        ]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
 

@@ -150,9 +150,11 @@ def _line_rows(order, lines):
 def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None, by=None):
     """Creates the order and reserves its stock, or raises OrderError having written nothing.
 
-    The same checkout_key twice (double click, reload) returns the first order.
+    The same checkout_key twice (double click, reload) returns the first order, if it
+    is an order of this restaurant: a key never reveals another restaurant's order.
     """
-    if checkout_key and (existing := Order.objects.filter(checkout_key=checkout_key).first()):
+    same_checkout = Order.objects.filter(restaurant=restaurant, checkout_key=checkout_key)
+    if checkout_key and (existing := same_checkout.first()):
         return existing
     lines, (subtotal, fee, total), recipes, needs = _price_and_needs(
         restaurant, details.fulfilment, quantities, _("Your cart is empty."))
@@ -163,7 +165,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
             stocks = _lock_stocks(restaurant, needs)
             if checkout_key:
                 # A duplicate submission waited on the same locks; it finds the first order here.
-                existing = Order.objects.filter(checkout_key=checkout_key).first()
+                existing = same_checkout.first()
                 if existing:
                     return existing
             now = timezone.now()
@@ -185,7 +187,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
             StatusChange.objects.create(order=order, from_status="", to_status=status, by=by)
     except IntegrityError:
         # Two submissions of one checkout raced past the check: the other one won.
-        existing = Order.objects.filter(checkout_key=checkout_key).first() if checkout_key else None
+        existing = same_checkout.first() if checkout_key else None
         if existing is None:
             raise
         return existing
