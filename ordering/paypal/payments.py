@@ -327,23 +327,38 @@ def _on_refund_event(resource):
 
 def release_unpaid_orders(now=None):
     """Orders awaiting payment for too long: paid after all (capture recorded) or
-    released (cancelled, stock returned). Returns (paid, released)."""
+    released (cancelled, stock returned). Returns (paid, released). Safe with two
+    schedulers running: each order is taken, locked, in its own short transaction,
+    and an order another worker holds is skipped."""
     now = now or timezone.now()
     limit = now - timedelta(minutes=settings.PAYPAL_PAYMENT_TIMEOUT_MINUTES)
     paid = released = 0
-    for order in Order.objects.filter(status=Status.AWAITING_PAYMENT, created_at__lt=limit):
+    for order_pk in Order.objects.filter(status=Status.AWAITING_PAYMENT, created_at__lt=limit).values_list("pk", flat=True):
+        outcome = _settle_or_release(order_pk)
+        paid += outcome == "paid"
+        released += outcome == "released"
+    return paid, released
+
+
+def _settle_or_release(order_pk):
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update(skip_locked=True)
+            .filter(pk=order_pk, status=Status.AWAITING_PAYMENT).first()
+        )
+        if order is None:
+            return None  # another worker has it, or it moved on
         try:
             if any(_settle_from_paypal(payment) for payment in order.paypal_payments.exclude(state=PayPalPayment.State.REJECTED)):
-                paid += 1
-                continue
+                return "paid"
         except PayPalUnavailable:
-            continue  # PayPal down: decide on the next run, never lose a payment
+            return None  # PayPal down: decide on the next run, never lose a payment
         try:
             services.cancel_awaiting_payment(order, "payment timeout")
-            released += 1
-        except TransitionNotAllowed:  # paid meanwhile (by a webhook...)
+        except TransitionNotAllowed:  # paid meanwhile
             logger.info("Order %s changed while being released", order.number)
-    return paid, released
+            return None
+        return "released"
 
 
 def _settle_from_paypal(payment):
@@ -368,6 +383,8 @@ def _settle_from_paypal(payment):
 
 
 def retry_refunds():
+    """Sends the refunds PayPal has not confirmed yet; a refund another worker is
+    sending is skipped (send_refund locks it with skip_locked)."""
     done = 0
     for pk in PayPalRefund.objects.filter(state=PayPalRefund.State.PENDING).values_list("pk", flat=True):
         done += send_refund(pk)
