@@ -45,6 +45,14 @@ def new_id(length=17):
     return "".join(secrets.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(length))
 
 
+# PayPal account ids (payer_id, account_id): 13 characters of PayPal's Base32 variant.
+PAYER_ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def new_payer_id():
+    return "".join(secrets.choice(PAYER_ID_ALPHABET) for _ in range(13))
+
+
 def signature(transmission_id, transmission_time, webhook_id, event):
     canonical = json.dumps(event, sort_keys=True, separators=(",", ":"))
     message = f"{transmission_id}|{transmission_time}|{webhook_id}|{canonical}".encode()
@@ -238,10 +246,16 @@ class Handler(BaseHTTPRequestHandler):
     def _order_view(self, order):
         view = {
             "id": order["id"], "intent": order["intent"], "status": order["status"], "create_time": order["create_time"],
-            "payment_source": {"paypal": {"email_address": "client-test@example.com", "account_id": "FAKEPAYER01"}},
             "purchase_units": [],
             "links": [{"href": f"{self.base}/v2/checkout/orders/{order['id']}", "rel": "self", "method": "GET"}],
         }
+        if order.get("payer_id"):  # known once the buyer approved
+            name = {"given_name": "Client", "surname": "Test"}
+            view["payer"] = {"name": name, "email_address": "client-test@example.com", "payer_id": order["payer_id"],
+                             "address": {"country_code": "FR"}}
+            view["payment_source"] = {"paypal": {
+                "email_address": "client-test@example.com", "account_id": order["payer_id"], "account_status": "VERIFIED",
+                "name": name, "address": {"country_code": "FR"}}}
         for unit in order["purchase_units"]:
             shown = {k: unit[k] for k in ("reference_id", "amount", "invoice_id", "custom_id", "description", "items") if k in unit}
             shown.setdefault("reference_id", "default")
@@ -325,8 +339,8 @@ class Handler(BaseHTTPRequestHandler):
         if order is None:
             return self._html(404, "<h1>Commande PayPal introuvable</h1>")
         if method == "POST" and path == "/checkoutnow/approve":
-            order["status"] = "APPROVED"
-            return self._redirect(_with_query(order["return_url"], token=order["id"], PayerID="FAKEPAYER01"))
+            _approve(order)
+            return self._redirect(_with_query(order["return_url"], token=order["id"], PayerID=order["payer_id"]))
         if method == "POST" and path == "/checkoutnow/cancel":
             return self._redirect(_with_query(order["cancel_url"], token=order["id"]))
         unit = order["purchase_units"][0]
@@ -362,11 +376,16 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(200, {"orders": self.state.orders, "captures": self.state.captures, "refunds": self.state.refunds,
                                     "requests": self.state.requests})
         if path.startswith("/_fake/approve/") and method == "POST":
-            self._order(path.rsplit("/", 1)[1])["status"] = "APPROVED"
+            _approve(self._order(path.rsplit("/", 1)[1]))
             return self._json(200, {"ok": True})
         if path == "/_fake/webhook" and method == "POST":
             return self._json(200, send_webhook(payload["url"], payload.get("webhook_id", ""), payload["event_type"], payload["resource"], payload.get("forge", False)))
         return self._json(404, {"error": "unknown control"})
+
+
+def _approve(order):
+    order["status"] = "APPROVED"
+    order.setdefault("payer_id", new_payer_id())
 
 
 def _with_query(url, **params):

@@ -17,6 +17,7 @@ from tests.payments.money import assert_money_invariant
 
 pytestmark = pytest.mark.django_db
 CHECKOUT = "/commande/valider/"
+PAYER_ID = "7E7MGXCWTTKK2"  # PayPal-shaped: 13 characters of [2-9A-HJ-NP-Z]
 
 
 def levels(restaurant):
@@ -38,12 +39,12 @@ def pay_with_paypal(shopper, key="b" * 32):
 
 def approve(paypal, order):
     payment = order.paypal_payments.latest("created_at")
-    paypal.state.orders[payment.paypal_order_id]["status"] = "APPROVED"  # what the Approve button does
+    paypal.state.orders[payment.paypal_order_id].update(status="APPROVED", payer_id=PAYER_ID)  # what the Approve button does
     return payment
 
 
 def come_back(shopper, order, payment):
-    return shopper.get(f"/commande/paypal/retour/{order.tracking_token}/?token={payment.paypal_order_id}&PayerID=FAKEPAYER01")
+    return shopper.get(f"/commande/paypal/retour/{order.tracking_token}/?token={payment.paypal_order_id}&PayerID={PAYER_ID}")
 
 
 def messages_of(response):
