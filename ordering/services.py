@@ -2,8 +2,13 @@
 transaction; stock rows are locked in ingredient order so that concurrent
 orders queue instead of overselling or deadlocking.
 
-Lock order, everywhere: the order row, then stock rows (by ingredient id),
-then the restaurant's daily counter.
+Lock order, everywhere: the order row, then its payment rows, then stock rows
+(by ingredient id), then the restaurant's daily counter.
+
+Every change of an order's state is one function here: it locks the order row
+first, re-checks status and payment state under the lock, and writes all or
+nothing; side effects (e-mails, board versions, refunds) run after commit.
+Views only parse input, call one of these, and render.
 """
 
 from collections import defaultdict
@@ -222,7 +227,10 @@ def register_refunder(method, refunder):
 def _give_back(order, amount, reason):
     if order.payment_method == Order.PaymentMethod.ON_SITE:
         return  # money handed over in person is given back in person
-    _refunders[order.payment_method](order, amount, reason)  # no refunder: the change is not made
+    refunder = _refunders.get(order.payment_method)
+    if refunder is None:  # the change that owes the money is not made without it
+        raise LookupError(f"no refunder registered for {order.payment_method} payments")
+    refunder(order, amount, reason)
 
 
 def ensure_changeable(order):
@@ -287,6 +295,7 @@ def _move(order, target, by=None, note=""):
     if not can_transition(order.status, target, order.fulfilment):
         raise _refuse(order, target)
     if target == Status.CANCELLED:
+        _close_open_payments(order)
         held = _consumed_by(order)
         stocks = _lock_stocks(order.restaurant, held)
         _apply_deltas(order, stocks, held, StockMovement.Reason.ORDER_CANCEL, by, {})
@@ -368,7 +377,6 @@ def cancel_awaiting_payment(order, reason, by=None):
         order = lock_order(order.pk)
         if not _still_awaiting_payment(order):
             raise TransitionNotAllowed(_("This order no longer waits for a payment."))
-        _close_open_payments(order)
         return _move(order, Status.CANCELLED, by=by, note=reason)
 
 

@@ -304,9 +304,11 @@ def _on_refund_event(resource):
     """A refund PayPal made: ours (its answer may have been lost) or one made on
     PayPal's dashboard, recorded so that the books still add up."""
     capture_id = next((l["href"].rstrip("/").rsplit("/", 1)[-1] for l in resource.get("links", []) if l.get("rel") == "up" and l.get("href")), None)
-    payment = PayPalPayment.objects.select_for_update().filter(capture_id=capture_id).first() if capture_id else None
+    payment = PayPalPayment.objects.filter(capture_id=capture_id).first() if capture_id else None
     if payment is None:
         return
+    services.lock_order(payment.order_id)  # the lock order of every order change: the order first
+    payment = PayPalPayment.objects.select_for_update().get(pk=payment.pk)
     refund_id, amount = resource.get("id") or "", resource.get("amount") or {}
     value = Decimal(amount["value"]) if amount else payment.captured_amount - refunded_amount(payment)
     refunds = payment.refunds.select_for_update()
