@@ -119,12 +119,12 @@ def record_capture(payment, capture, unit=None):
             logger.error("PayPal capture %s rejected for order %s: %s", payment.capture_id, order.number, payment.detail)
             _record_refund(payment, payment.captured_amount, "capture rejected")
         else:
-            payment.state = PayPalPayment.State.COMPLETED
-            if not services.accept_online_payment(order, note=f"PayPal {payment.capture_id}"):
-                # Paid after the order was released, switched to paying on site or paid otherwise.
+            payment.state, payment.detail = PayPalPayment.State.COMPLETED, ""
+            awaited = services.accept_online_payment(order, note=f"PayPal {payment.capture_id}")
+            if not awaited:  # paid after the order was released, switched to paying on site or paid otherwise
                 payment.detail = "the order no longer waited for this payment: refunded"
             payment.save()
-            if payment.detail:
+            if not awaited:
                 _record_refund(payment, payment.captured_amount, "not awaited")
     if problems:
         raise PaymentMismatch("; ".join(problems))
