@@ -393,6 +393,15 @@ def accept_online_payment(order, note):
         return True
 
 
+def mark_refunded(order):
+    """Everything paid online for this order went back to the customer. The order
+    is locked by the caller, inside its transaction (the provider checked its books
+    under that lock)."""
+    order.payment_state = Order.PaymentState.REFUNDED
+    order.save(update_fields=["payment_state", "updated_at"])
+    transaction.on_commit(lambda: board.bump(order.restaurant_id))
+
+
 def cancel_by_customer(order):
     with transaction.atomic():
         order = lock_order(order.pk)

@@ -191,18 +191,22 @@ def send_refund(refund_pk):
                 return False
         refund.state, refund.refund_id, refund.last_error = PayPalRefund.State.COMPLETED, (answer.get("id") or "")[:64], ""
         refund.save(update_fields=["state", "refund_id", "attempts", "last_error", "updated_at"])
-        _settle_refunded(payment.order_id)
+    # Once the refund's lock is released: the order is locked first everywhere.
+    _settle_refunded(payment.order_id)
     return True
 
 
 def _settle_refunded(order_id):
     """A paid order of which PayPal gave everything back is marked refunded."""
-    order = Order.objects.get(pk=order_id)
-    captures = order.paypal_payments.filter(state=PayPalPayment.State.COMPLETED).exclude(capture_id=None)
-    kept = sum((p.captured_amount - refunded_amount(p) for p in captures), Decimal("0.00"))
-    pending = PayPalRefund.objects.filter(payment__order=order, state=PayPalRefund.State.PENDING).exists()
-    if order.payment_state == Order.PaymentState.PAID and kept <= 0 and not pending:
-        Order.objects.filter(pk=order.pk, payment_state=Order.PaymentState.PAID).update(payment_state=Order.PaymentState.REFUNDED)
+    with transaction.atomic():
+        order = services.lock_order(order_id)
+        if order.payment_state != Order.PaymentState.PAID:
+            return
+        captures = order.paypal_payments.filter(state=PayPalPayment.State.COMPLETED).exclude(capture_id=None)
+        kept = sum((p.captured_amount - refunded_amount(p) for p in captures), Decimal("0.00"))
+        pending = PayPalRefund.objects.filter(payment__order=order, state=PayPalRefund.State.PENDING).exists()
+        if kept <= 0 and not pending:
+            services.mark_refunded(order)
 
 
 services.register_refunder(Order.PaymentMethod.PAYPAL, record_refunds)
