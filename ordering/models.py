@@ -126,7 +126,7 @@ class Order(models.Model):
     sequence = models.PositiveIntegerField(_("number of the day"))
     number = models.CharField(_("number"), max_length=20, unique=True)
     tracking_token = models.CharField(max_length=43, unique=True, editable=False)
-    checkout_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    checkout_key = models.CharField(max_length=64, null=True, blank=True, editable=False, db_index=True)  # unique per restaurant
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLACED, db_index=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
 
@@ -159,7 +159,10 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["restaurant", "day", "sequence"], name="one_number_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["restaurant", "day", "sequence"], name="one_number_per_day"),
+            models.UniqueConstraint(fields=["restaurant", "checkout_key"], name="one_order_per_checkout_key"),
+        ]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
 
@@ -240,6 +243,7 @@ class PayPalPayment(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     capture_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     captured_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    capture_currency = models.CharField(max_length=3, blank=True)  # refunds go back in it
     detail = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -249,18 +253,29 @@ class PayPalPayment(models.Model):
 
 
 class PayPalRefund(models.Model):
+    """Money given back from one capture: all that remains (cancellation) or a part
+    (a paid order changed for less). Recorded before PayPal is asked, in the same
+    transaction as the change that owes it, and retried until PayPal confirms; its
+    own PayPal-Request-Id makes every retry the same refund."""
+
     class State(models.TextChoices):
         PENDING = "pending", _("To retry")
         COMPLETED = "completed", _("Refunded")
 
-    payment = models.OneToOneField(PayPalPayment, on_delete=models.PROTECT, related_name="refund")
+    payment = models.ForeignKey(PayPalPayment, on_delete=models.PROTECT, related_name="refunds")
     amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, default="EUR")
+    reason = models.CharField(max_length=40, blank=True)
+    request_id = models.CharField(max_length=100, unique=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     refund_id = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
 
 
 class PayPalWebhookEvent(models.Model):

@@ -1,6 +1,8 @@
 """Payment methods behind one small interface, so the checkout does not know
 any provider's details. Paying on delivery / at the counter needs nothing
-online; an online gateway (PayPal) returns a redirect to its approval page."""
+online; an online gateway (PayPal) returns a redirect to its approval page.
+Refunds are registered with the order services by each provider
+(ordering.services.register_refunder)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,6 +12,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .models import Order
+from .paypal.client import PayPalRefused, PayPalUnavailable
+from .paypal.payments import begin
 
 
 class OnSitePayment:
@@ -22,9 +26,6 @@ class OnSitePayment:
         """Nothing to do online: the order is placed and paid when handed over."""
         return None
 
-    def refund(self, order):
-        """Money handed over in person is given back in person."""
-
 
 class PayPalPayment:
     method = Order.PaymentMethod.PAYPAL
@@ -35,9 +36,6 @@ class PayPalPayment:
     def start(self, request, order):
         """Sends the customer to PayPal's approval page; if PayPal cannot be
         reached, the order stays awaiting payment and its page offers a retry."""
-        from .paypal.client import PayPalRefused, PayPalUnavailable
-        from .paypal.payments import begin
-
         token = order.tracking_token
         return_url = request.build_absolute_uri(reverse("ordering:paypal_return", args=[token]))
         cancel_url = request.build_absolute_uri(reverse("ordering:paypal_cancel", args=[token]))
@@ -46,11 +44,6 @@ class PayPalPayment:
         except (PayPalUnavailable, PayPalRefused):
             messages.error(request, _("PayPal cannot be reached right now. Your order is kept: try again in a moment, or pay on delivery."))
             return redirect(order.get_tracking_url())
-
-    def refund(self, order):
-        from .paypal.payments import refund_order
-
-        refund_order(order)
 
 
 # Gateways in the order the checkout offers them.
@@ -71,11 +64,3 @@ def gateway_for(method, include_unavailable=False):
         if gateway.method == method:
             return gateway
     raise LookupError(method)
-
-
-def refund_paid_order(order_pk):
-    """After a paid order is cancelled: give the money back the way it came
-    (even if that method has since been switched off for new orders)."""
-    order = Order.objects.get(pk=order_pk)
-    if order.payment_state == Order.PaymentState.PAID:
-        gateway_for(order.payment_method, include_unavailable=True).refund(order)

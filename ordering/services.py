@@ -2,8 +2,13 @@
 transaction; stock rows are locked in ingredient order so that concurrent
 orders queue instead of overselling or deadlocking.
 
-Lock order, everywhere: the order row, then stock rows (by ingredient id),
-then the restaurant's daily counter.
+Lock order, everywhere: the order row, then its payment rows, then stock rows
+(by ingredient id), then the restaurant's daily counter.
+
+Every change of an order's state is one function here: it locks the order row
+first, re-checks status and payment state under the lock, and writes all or
+nothing; side effects (e-mails, board versions, refunds) run after commit.
+Views only parse input, call one of these, and render.
 """
 
 from collections import defaultdict
@@ -16,7 +21,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from home.money import to_money
+from home.money import format_euros, to_money
 
 from . import board, notifications
 from .models import DailyCounter, Order, OrderLine, PayPalPayment, StatusChange, Stock, StockMovement
@@ -60,8 +65,6 @@ def delivery_fee_for(restaurant, fulfilment):
 
 def check_minimum(restaurant, fulfilment, subtotal):
     if fulfilment == Fulfilment.DELIVERY and subtotal < restaurant.minimum_order:
-        from home.money import format_euros
-
         raise OrderError(
             _("Delivery starts from %(minimum)s of food; add %(missing)s or choose take-away.")
             % {"minimum": format_euros(restaurant.minimum_order), "missing": format_euros(restaurant.minimum_order - subtotal)}
@@ -152,9 +155,11 @@ def _line_rows(order, lines):
 def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None, by=None):
     """Creates the order and reserves its stock, or raises OrderError having written nothing.
 
-    The same checkout_key twice (double click, reload) returns the first order.
+    The same checkout_key twice (double click, reload) returns the first order, if it
+    is an order of this restaurant: a key never reveals another restaurant's order.
     """
-    if checkout_key and (existing := Order.objects.filter(checkout_key=checkout_key).first()):
+    same_checkout = Order.objects.filter(restaurant=restaurant, checkout_key=checkout_key)
+    if checkout_key and (existing := same_checkout.first()):
         return existing
     lines, (subtotal, fee, total), recipes, needs = _price_and_needs(
         restaurant, details.fulfilment, quantities, _("Your cart is empty."))
@@ -165,7 +170,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
             stocks = _lock_stocks(restaurant, needs)
             if checkout_key:
                 # A duplicate submission waited on the same locks; it finds the first order here.
-                existing = Order.objects.filter(checkout_key=checkout_key).first()
+                existing = same_checkout.first()
                 if existing:
                     return existing
             now = timezone.now()
@@ -188,7 +193,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
             notifications.queue_status_change(order, status)
     except IntegrityError:
         # Two submissions of one checkout raced past the check: the other one won.
-        existing = Order.objects.filter(checkout_key=checkout_key).first() if checkout_key else None
+        existing = same_checkout.first() if checkout_key else None
         if existing is None:
             raise
         return existing
@@ -206,16 +211,56 @@ def _consumed_by(order):
     return {row["stock__ingredient_id"]: -row["net"] for row in rows if row["net"]}
 
 
+# How money paid online goes back, per payment method: a callable
+# refunder(order, amount, reason), called inside the transaction of the change
+# that owes the money, with the order locked; `amount` None means all that remains
+# captured. It records the refund (so that a crash leaves it to retry) and sends it
+# after commit. The PayPal code registers its own (ordering/paypal/payments.py,
+# imported by the app's ready()), so these services never import a payment provider.
+_refunders = {}
+
+
+def register_refunder(method, refunder):
+    _refunders[method] = refunder
+
+
+def _give_back(order, amount, reason):
+    if order.payment_method == Order.PaymentMethod.ON_SITE:
+        return  # money handed over in person is given back in person
+    refunder = _refunders.get(order.payment_method)
+    if refunder is None:  # the change that owes the money is not made without it
+        raise LookupError(f"no refunder registered for {order.payment_method} payments")
+    refunder(order, amount, reason)
+
+
+def ensure_changeable(order):
+    """Raises OrderError if the customer may not change this order (now)."""
+    if order.status == Status.AWAITING_PAYMENT:
+        raise OrderError(_("This order is waiting for its payment and cannot be changed: pay for it as it is, or cancel it."))
+    if order.status != Status.PLACED:
+        raise OrderError(_("The kitchen has started this order; it can no longer be changed."))
+
+
 def change_order(order, quantities, by=None):
-    """Replaces the order's lines: prices recomputed, stock re-reserved, all or nothing."""
+    """Replaces the order's lines: prices recomputed, stock re-reserved, all or nothing.
+    An order already paid online may cost the same or less (the difference is
+    refunded), never more: the customer orders the extra items separately."""
     restaurant = order.restaurant
     lines, (subtotal, fee, total), recipes, needs = _price_and_needs(
         restaurant, order.fulfilment, quantities, _("An order needs at least one item; cancel it instead."))
 
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        if not order.is_changeable:
-            raise OrderError(_("The kitchen has started this order; it can no longer be changed."))
+        order = lock_order(order.pk)
+        ensure_changeable(order)
+        overpaid = Decimal("0.00")
+        if order.payment_state == Order.PaymentState.PAID:
+            if total > order.total:
+                raise OrderError(
+                    _("This order is already paid online, so it can only be changed for the same price or less "
+                      "(now %(paid)s, new total %(total)s). For more, please place a second order.")
+                    % {"paid": format_euros(order.total), "total": format_euros(total)}
+                )
+            overpaid = order.total - total
         held = _consumed_by(order)
         stocks = _lock_stocks(restaurant, set(needs) | set(held))
         deltas = {i: held.get(i, Decimal("0")) - needs.get(i, Decimal("0")) for i in set(needs) | set(held)}
@@ -224,6 +269,8 @@ def change_order(order, quantities, by=None):
         OrderLine.objects.bulk_create(_line_rows(order, lines))
         order.subtotal, order.delivery_fee, order.total = subtotal, fee, total
         order.save(update_fields=["subtotal", "delivery_fee", "total", "updated_at"])
+        if overpaid:
+            _give_back(order, overpaid, "order changed")
         transaction.on_commit(lambda: board.bump(restaurant.pk))
     return order
 
@@ -248,6 +295,7 @@ def _move(order, target, by=None, note=""):
     if not can_transition(order.status, target, order.fulfilment):
         raise _refuse(order, target)
     if target == Status.CANCELLED:
+        _close_open_payments(order)
         held = _consumed_by(order)
         stocks = _lock_stocks(order.restaurant, held)
         _apply_deltas(order, stocks, held, StockMovement.Reason.ORDER_CANCEL, by, {})
@@ -259,9 +307,7 @@ def _move(order, target, by=None, note=""):
     restaurant_id = order.restaurant_id
     transaction.on_commit(lambda: board.bump(restaurant_id))
     if target == Status.CANCELLED and order.payment_state == Order.PaymentState.PAID:
-        from .payments import refund_paid_order
-
-        transaction.on_commit(lambda: refund_paid_order(order.pk))
+        _give_back(order, None, "order cancelled")
     return order
 
 
@@ -331,7 +377,6 @@ def cancel_awaiting_payment(order, reason, by=None):
         order = lock_order(order.pk)
         if not _still_awaiting_payment(order):
             raise TransitionNotAllowed(_("This order no longer waits for a payment."))
-        _close_open_payments(order)
         return _move(order, Status.CANCELLED, by=by, note=reason)
 
 
@@ -346,6 +391,15 @@ def accept_online_payment(order, note):
         order.save(update_fields=["payment_state", "updated_at"])
         _move(order, Status.PLACED, note=note)
         return True
+
+
+def mark_refunded(order):
+    """Everything paid online for this order went back to the customer. The order
+    is locked by the caller, inside its transaction (the provider checked its books
+    under that lock)."""
+    order.payment_state = Order.PaymentState.REFUNDED
+    order.save(update_fields=["payment_state", "updated_at"])
+    transaction.on_commit(lambda: board.bump(order.restaurant_id))
 
 
 def cancel_by_customer(order):

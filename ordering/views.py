@@ -15,7 +15,7 @@ from .forms import ChangeOrderForm, CheckoutForm, SignupForm
 from .models import Order
 from .payments import available_methods, gateway_for
 from .pricing import OrderError
-from .services import cancel_by_customer, change_order, place_order
+from .services import cancel_by_customer, change_order, ensure_changeable, place_order
 from .stock import makeable_counts
 from .workflow import Status, timeline
 
@@ -172,8 +172,10 @@ def track_cancel(request, token):
 
 def track_change(request, token):
     order = _order_by_token(token)
-    if order.status != Status.PLACED:  # an order awaiting payment is paid for as it is
-        messages.error(request, _("The kitchen has started this order; it can no longer be changed."))
+    try:
+        ensure_changeable(order)  # checked again, under the order's lock, when the change is made
+    except OrderError as error:
+        messages.error(request, str(error))
         return redirect(order.get_tracking_url())
     restaurant = order.restaurant
     menu_sizes = restaurant.priced_menu_sizes()

@@ -103,8 +103,8 @@ def _json(text):
         return {}
 
 
-def _money(amount):
-    return Money(currency_code=CURRENCY, value=f"{amount:.2f}")
+def _money(amount, currency=CURRENCY):
+    return Money(currency_code=currency, value=f"{amount:.2f}")
 
 
 def order_request(order, return_url, cancel_url):
@@ -145,9 +145,10 @@ def capture_order(paypal_order_id):
     }))
 
 
-def refund_capture(capture_id, amount, request_id):
+def refund_capture(capture_id, amount, currency, request_id):
+    """Refunds `amount` of a capture, in the capture's currency (PayPal refuses another)."""
     return _call("refund", lambda: sdk().payments.refund_captured_payment({
-        "capture_id": capture_id, "body": RefundRequest(amount=_money(amount)), "paypal_request_id": request_id,
+        "capture_id": capture_id, "body": RefundRequest(amount=_money(amount, currency)), "paypal_request_id": request_id,
         "prefer": "return=representation",
     }))
 

@@ -45,6 +45,14 @@ def new_id(length=17):
     return "".join(secrets.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(length))
 
 
+# PayPal account ids (payer_id, account_id): 13 characters of PayPal's Base32 variant.
+PAYER_ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def new_payer_id():
+    return "".join(secrets.choice(PAYER_ID_ALPHABET) for _ in range(13))
+
+
 def signature(transmission_id, transmission_time, webhook_id, event):
     canonical = json.dumps(event, sort_keys=True, separators=(",", ":"))
     message = f"{transmission_id}|{transmission_time}|{webhook_id}|{canonical}".encode()
@@ -238,10 +246,16 @@ class Handler(BaseHTTPRequestHandler):
     def _order_view(self, order):
         view = {
             "id": order["id"], "intent": order["intent"], "status": order["status"], "create_time": order["create_time"],
-            "payment_source": {"paypal": {"email_address": "client-test@example.com", "account_id": "FAKEPAYER01"}},
             "purchase_units": [],
             "links": [{"href": f"{self.base}/v2/checkout/orders/{order['id']}", "rel": "self", "method": "GET"}],
         }
+        if order.get("payer_id"):  # known once the buyer approved
+            name = {"given_name": "Client", "surname": "Test"}
+            view["payer"] = {"name": name, "email_address": "client-test@example.com", "payer_id": order["payer_id"],
+                             "address": {"country_code": "FR"}}
+            view["payment_source"] = {"paypal": {
+                "email_address": "client-test@example.com", "account_id": order["payer_id"], "account_status": "VERIFIED",
+                "name": name, "address": {"country_code": "FR"}}}
         for unit in order["purchase_units"]:
             shown = {k: unit[k] for k in ("reference_id", "amount", "invoice_id", "custom_id", "description", "items") if k in unit}
             shown.setdefault("reference_id", "default")
@@ -282,16 +296,34 @@ class Handler(BaseHTTPRequestHandler):
         return 201, self._order_view(order)
 
     def _refund(self, capture_id, payload):
-        capture = self.state.captures.get(capture_id)
-        if not capture:
-            raise PayPalError(404, "RESOURCE_NOT_FOUND", "The specified resource does not exist.", "INVALID_RESOURCE_ID", "Specified resource ID does not exist.")
-        if capture["status"] == "REFUNDED":
-            raise unprocessable("CAPTURE_FULLY_REFUNDED", "The capture has already been fully refunded")
-        amount = payload.get("amount") or capture["amount"]
-        refund = {"id": new_id(), "status": "COMPLETED", "amount": amount, "create_time": now_iso(),
-                  "links": [{"href": f"{self.base}/v2/payments/captures/{capture_id}", "rel": "up", "method": "GET"}]}
-        capture["status"] = "REFUNDED" if Decimal(amount["value"]) >= Decimal(capture["amount"]["value"]) else "PARTIALLY_REFUNDED"
-        self.state.refunds[refund["id"]] = refund
+        """Full (no amount) or partial refunds, as PayPal: never more than what remains
+        of the capture, always in the capture's currency."""
+        with self.state.lock:
+            capture = self.state.captures.get(capture_id)
+            if not capture:
+                raise PayPalError(404, "RESOURCE_NOT_FOUND", "The specified resource does not exist.", "INVALID_RESOURCE_ID", "Specified resource ID does not exist.")
+            captured = capture["amount"]
+            refunded = sum((Decimal(r["amount"]["value"]) for r in self.state.refunds.values() if r["capture_id"] == capture_id), Decimal("0"))
+            remaining = Decimal(captured["value"]) - refunded
+            if remaining <= 0:
+                raise unprocessable("CAPTURE_FULLY_REFUNDED", "The capture has already been fully refunded")
+            amount = payload.get("amount") or {"currency_code": captured["currency_code"], "value": f"{remaining:.2f}"}
+            if amount.get("currency_code") != captured["currency_code"]:
+                raise unprocessable("REFUND_CAPTURE_CURRENCY_MISMATCH", "Refund must be in the same currency as the capture.")
+            value = Decimal(amount["value"])
+            if value <= 0:
+                raise invalid_request("INVALID_PARAMETER_VALUE", "The value of a field is invalid.")
+            if value > remaining:
+                raise unprocessable("REFUND_AMOUNT_EXCEEDED", "The refund amount must be less than or equal to the capture amount that has not yet been refunded.")
+            refund_id = new_id()
+            refund = {
+                "id": refund_id, "status": "COMPLETED", "amount": {"currency_code": amount["currency_code"], "value": amount["value"]},
+                "invoice_id": capture.get("invoice_id"), "create_time": now_iso(), "update_time": now_iso(),
+                "links": [{"href": f"{self.base}/v2/payments/refunds/{refund_id}", "rel": "self", "method": "GET"},
+                          {"href": f"{self.base}/v2/payments/captures/{capture_id}", "rel": "up", "method": "GET"}],
+            }
+            capture["status"] = "REFUNDED" if value == remaining else "PARTIALLY_REFUNDED"
+            self.state.refunds[refund_id] = {**refund, "capture_id": capture_id}
         return 201, refund
 
     def _verify(self, payload):
@@ -307,8 +339,8 @@ class Handler(BaseHTTPRequestHandler):
         if order is None:
             return self._html(404, "<h1>Commande PayPal introuvable</h1>")
         if method == "POST" and path == "/checkoutnow/approve":
-            order["status"] = "APPROVED"
-            return self._redirect(_with_query(order["return_url"], token=order["id"], PayerID="FAKEPAYER01"))
+            _approve(order)
+            return self._redirect(_with_query(order["return_url"], token=order["id"], PayerID=order["payer_id"]))
         if method == "POST" and path == "/checkoutnow/cancel":
             return self._redirect(_with_query(order["cancel_url"], token=order["id"]))
         unit = order["purchase_units"][0]
@@ -344,11 +376,16 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(200, {"orders": self.state.orders, "captures": self.state.captures, "refunds": self.state.refunds,
                                     "requests": self.state.requests})
         if path.startswith("/_fake/approve/") and method == "POST":
-            self._order(path.rsplit("/", 1)[1])["status"] = "APPROVED"
+            _approve(self._order(path.rsplit("/", 1)[1]))
             return self._json(200, {"ok": True})
         if path == "/_fake/webhook" and method == "POST":
             return self._json(200, send_webhook(payload["url"], payload.get("webhook_id", ""), payload["event_type"], payload["resource"], payload.get("forge", False)))
         return self._json(404, {"error": "unknown control"})
+
+
+def _approve(order):
+    order["status"] = "APPROVED"
+    order.setdefault("payer_id", new_payer_id())
 
 
 def _with_query(url, **params):

@@ -5,11 +5,13 @@ our own records), so a return, a reload and a webhook give one paid order."""
 
 import logging
 import re
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from .. import services
@@ -110,56 +112,104 @@ def record_capture(payment, capture, unit=None):
             problems.append(f"capture for {reference}")
         payment.capture_id = capture.get("id")
         payment.captured_amount = Decimal(amount.get("value") or "0")
+        payment.capture_currency = (amount.get("currency_code") or "")[:3]
         if problems:
             payment.state, payment.detail = PayPalPayment.State.REJECTED, "; ".join(problems)[:200]
             payment.save()
             logger.error("PayPal capture %s rejected for order %s: %s", payment.capture_id, order.number, payment.detail)
-            transaction.on_commit(lambda: refund_payment(payment.pk, payment.captured_amount))
+            _record_refund(payment, payment.captured_amount, "capture rejected")
         else:
-            payment.state = PayPalPayment.State.COMPLETED
-            if not services.accept_online_payment(order, note=f"PayPal {payment.capture_id}"):
-                # Paid after the order was released, switched to paying on site or paid otherwise.
+            payment.state, payment.detail = PayPalPayment.State.COMPLETED, ""
+            awaited = services.accept_online_payment(order, note=f"PayPal {payment.capture_id}")
+            if not awaited:  # paid after the order was released, switched to paying on site or paid otherwise
                 payment.detail = "the order no longer waited for this payment: refunded"
-                transaction.on_commit(lambda: refund_payment(payment.pk, payment.captured_amount))
             payment.save()
+            if not awaited:
+                _record_refund(payment, payment.captured_amount, "not awaited")
     if problems:
         raise PaymentMismatch("; ".join(problems))
     return Order.objects.get(pk=order.pk)
 
 
-def refund_order(order):
-    """Refunds a paid order's PayPal capture (after a cancellation)."""
-    payment = order.paypal_payments.filter(state=PayPalPayment.State.COMPLETED).first()
-    if payment:
-        refund_payment(payment.pk, payment.captured_amount)
+# --- refunds ----------------------------------------------------------------
 
 
-def refund_payment(payment_pk, amount):
-    """Records the refund first (so a crash leaves it to retry), then asks PayPal."""
-    refund, _ = PayPalRefund.objects.get_or_create(payment_id=payment_pk, defaults={"amount": amount})
-    if refund.state == PayPalRefund.State.COMPLETED:
-        return refund
-    payment = refund.payment
-    PayPalRefund.objects.filter(pk=refund.pk).update(attempts=refund.attempts + 1)
-    try:
-        answer = client.refund_capture(payment.capture_id, refund.amount, request_id=f"refund-{payment.capture_id}")
-    except (PayPalUnavailable, PayPalRefused) as error:
-        if isinstance(error, PayPalRefused) and error.issue == "CAPTURE_FULLY_REFUNDED":
-            answer = {"id": refund.refund_id or "already-refunded", "status": "COMPLETED"}
-        else:
-            PayPalRefund.objects.filter(pk=refund.pk).update(last_error=str(error)[:200])
-            logger.warning("PayPal refund of %s failed, will retry: %s", payment.capture_id, error)
-            return refund
-    mark_refunded(refund, answer.get("id", ""))
+def refunded_amount(payment):
+    """What was given back (or is being given back) from this capture."""
+    return payment.refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+
+def record_refunds(order, amount=None, reason=""):
+    """The PayPal refunder (registered with ordering.services): inside the order's
+    transaction, records refunds of `amount` (or of all that remains captured)
+    from the order's captures; they are sent to PayPal after commit."""
+    left = amount
+    captures = order.paypal_payments.select_for_update().filter(state=PayPalPayment.State.COMPLETED).exclude(capture_id=None)
+    for payment in captures.order_by("created_at"):
+        remaining = payment.captured_amount - refunded_amount(payment)
+        part = remaining if left is None else min(left, remaining)
+        if part > 0:
+            _record_refund(payment, part, reason)
+            if left is not None:
+                left -= part
+        if left is not None and left <= 0:
+            return
+    if left:
+        raise ValueError(f"order {order.number}: {left} more to refund than PayPal captured")
+
+
+def _record_refund(payment, amount, reason):
+    refund = PayPalRefund.objects.create(
+        payment=payment, amount=amount, currency=payment.capture_currency or payment.currency, reason=reason,
+        request_id=f"refund-{uuid.uuid4().hex}",
+    )
+    transaction.on_commit(lambda: send_refund(refund.pk))
     return refund
 
 
-def mark_refunded(refund, refund_id):
+def send_refund(refund_pk):
+    """Asks PayPal for one recorded refund, unless another worker is at it (skip
+    locked). Each retry carries the refund's own PayPal-Request-Id: PayPal makes it once."""
     with transaction.atomic():
-        PayPalRefund.objects.filter(pk=refund.pk).update(state=PayPalRefund.State.COMPLETED, refund_id=refund_id, last_error="")
-        order = refund.payment.order
-        if order.payment_state == Order.PaymentState.PAID:
-            Order.objects.filter(pk=order.pk).update(payment_state=Order.PaymentState.REFUNDED)
+        refund = (
+            PayPalRefund.objects.select_for_update(skip_locked=True, of=("self",)).select_related("payment")
+            .filter(pk=refund_pk, state=PayPalRefund.State.PENDING).first()
+        )
+        if refund is None:
+            return False
+        payment = refund.payment
+        refund.attempts += 1
+        try:
+            answer = client.refund_capture(payment.capture_id, refund.amount, refund.currency, request_id=refund.request_id)
+        except (PayPalUnavailable, PayPalRefused) as error:
+            if isinstance(error, PayPalRefused) and error.issue == "CAPTURE_FULLY_REFUNDED":
+                answer = {"id": refund.refund_id or "already-refunded"}  # given back another way
+            else:
+                refund.last_error = str(error)[:200]
+                refund.save(update_fields=["attempts", "last_error", "updated_at"])
+                logger.warning("PayPal refund %s of %s failed, will retry: %s", refund.pk, payment.capture_id, error)
+                return False
+        refund.state, refund.refund_id, refund.last_error = PayPalRefund.State.COMPLETED, (answer.get("id") or "")[:64], ""
+        refund.save(update_fields=["state", "refund_id", "attempts", "last_error", "updated_at"])
+    # Once the refund's lock is released: the order is locked first everywhere.
+    _settle_refunded(payment.order_id)
+    return True
+
+
+def _settle_refunded(order_id):
+    """A paid order of which PayPal gave everything back is marked refunded."""
+    with transaction.atomic():
+        order = services.lock_order(order_id)
+        if order.payment_state != Order.PaymentState.PAID:
+            return
+        captures = order.paypal_payments.filter(state=PayPalPayment.State.COMPLETED).exclude(capture_id=None)
+        kept = sum((p.captured_amount - refunded_amount(p) for p in captures), Decimal("0.00"))
+        pending = PayPalRefund.objects.filter(payment__order=order, state=PayPalRefund.State.PENDING).exists()
+        if kept <= 0 and not pending:
+            services.mark_refunded(order)
+
+
+services.register_refunder(Order.PaymentMethod.PAYPAL, record_refunds)
 
 
 # --- webhooks ---------------------------------------------------------------
@@ -255,11 +305,27 @@ def _on_capture_event(event, kind, resource):
 
 
 def _on_refund_event(resource):
+    """A refund PayPal made: ours (its answer may have been lost) or one made on
+    PayPal's dashboard, recorded so that the books still add up."""
     capture_id = next((l["href"].rstrip("/").rsplit("/", 1)[-1] for l in resource.get("links", []) if l.get("rel") == "up" and l.get("href")), None)
     payment = PayPalPayment.objects.filter(capture_id=capture_id).first() if capture_id else None
-    if payment:
-        refund, _ = PayPalRefund.objects.get_or_create(payment=payment, defaults={"amount": payment.captured_amount or 0})
-        mark_refunded(refund, resource.get("id", ""))
+    if payment is None:
+        return
+    services.lock_order(payment.order_id)  # the lock order of every order change: the order first
+    payment = PayPalPayment.objects.select_for_update().get(pk=payment.pk)
+    refund_id, amount = resource.get("id") or "", resource.get("amount") or {}
+    value = Decimal(amount["value"]) if amount else payment.captured_amount - refunded_amount(payment)
+    refunds = payment.refunds.select_for_update()
+    refund = (refund_id and refunds.filter(refund_id=refund_id).first()) or refunds.filter(
+        state=PayPalRefund.State.PENDING, amount=value).first()
+    if refund is None:
+        if value <= 0:
+            return
+        refund = PayPalRefund.objects.create(
+            payment=payment, amount=value, currency=amount.get("currency_code") or payment.capture_currency or payment.currency,
+            reason="refunded on PayPal", request_id=f"paypal-{refund_id or uuid.uuid4().hex}")
+    PayPalRefund.objects.filter(pk=refund.pk).update(state=PayPalRefund.State.COMPLETED, refund_id=refund_id or refund.refund_id, last_error="")
+    _settle_refunded(payment.order_id)
 
 
 # --- periodic housekeeping --------------------------------------------------
@@ -267,23 +333,38 @@ def _on_refund_event(resource):
 
 def release_unpaid_orders(now=None):
     """Orders awaiting payment for too long: paid after all (capture recorded) or
-    released (cancelled, stock returned). Returns (paid, released)."""
+    released (cancelled, stock returned). Returns (paid, released). Safe with two
+    schedulers running: each order is taken, locked, in its own short transaction,
+    and an order another worker holds is skipped."""
     now = now or timezone.now()
     limit = now - timedelta(minutes=settings.PAYPAL_PAYMENT_TIMEOUT_MINUTES)
     paid = released = 0
-    for order in Order.objects.filter(status=Status.AWAITING_PAYMENT, created_at__lt=limit):
+    for order_pk in Order.objects.filter(status=Status.AWAITING_PAYMENT, created_at__lt=limit).values_list("pk", flat=True):
+        outcome = _settle_or_release(order_pk)
+        paid += outcome == "paid"
+        released += outcome == "released"
+    return paid, released
+
+
+def _settle_or_release(order_pk):
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update(skip_locked=True)
+            .filter(pk=order_pk, status=Status.AWAITING_PAYMENT).first()
+        )
+        if order is None:
+            return None  # another worker has it, or it moved on
         try:
             if any(_settle_from_paypal(payment) for payment in order.paypal_payments.exclude(state=PayPalPayment.State.REJECTED)):
-                paid += 1
-                continue
+                return "paid"
         except PayPalUnavailable:
-            continue  # PayPal down: decide on the next run, never lose a payment
+            return None  # PayPal down: decide on the next run, never lose a payment
         try:
             services.cancel_awaiting_payment(order, "payment timeout")
-            released += 1
-        except TransitionNotAllowed:  # paid meanwhile (by a webhook...)
+        except TransitionNotAllowed:  # paid meanwhile
             logger.info("Order %s changed while being released", order.number)
-    return paid, released
+            return None
+        return "released"
 
 
 def _settle_from_paypal(payment):
@@ -308,8 +389,9 @@ def _settle_from_paypal(payment):
 
 
 def retry_refunds():
+    """Sends the refunds PayPal has not confirmed yet; a refund another worker is
+    sending is skipped (send_refund locks it with skip_locked)."""
     done = 0
-    for refund in PayPalRefund.objects.filter(state=PayPalRefund.State.PENDING).select_related("payment"):
-        refund = refund_payment(refund.payment_id, refund.amount)
-        done += PayPalRefund.objects.filter(pk=refund.pk, state=PayPalRefund.State.COMPLETED).exists()
+    for pk in PayPalRefund.objects.filter(state=PayPalRefund.State.PENDING).values_list("pk", flat=True):
+        done += send_refund(pk)
     return done

@@ -295,3 +295,24 @@ def test_only_administrators_assign_staff_to_restaurants(client, bastille):
     assert login(client, "admin").get("/admin/snippets/ordering/staffmember/").status_code == 200
     for username in ("gerant-bastille", "marketing"):
         assert login(client, username).get("/admin/snippets/ordering/staffmember/").status_code == 302
+
+
+def test_tickets_show_the_amount_due_or_paid_online(client, bastille):
+    due = order_at(bastille)
+    online = order_at(bastille)
+    Order.objects.filter(pk=online.pk).update(payment_method=Order.PaymentMethod.PAYPAL, payment_state=Order.PaymentState.PAID)
+    counter = order_at(bastille, Fulfilment.PICKUP)
+    Order.objects.filter(pk__in=[due.pk, online.pk, counter.pk]).update(status=Status.READY)
+    from bs4 import BeautifulSoup
+
+    def tickets(html):
+        soup = BeautifulSoup(html, "html.parser")
+        return {t["data-order"]: t.select_one("[data-payment]").get_text(" ", strip=True) for t in soup.select("article.ticket")}
+
+    due.refresh_from_db()
+    amount = f"{due.total:.2f}".replace(".", ",") + "\xa0€"
+    for username, url in (("gerant-bastille", f"/admin/cuisine/{bastille.pk}/colonnes/"), ("livreur-bastille", f"/admin/cuisine/livraisons/{bastille.pk}/")):
+        shown = tickets(login(client, username).get(url).content.decode())
+        assert shown[due.number] == f"À encaisser : {amount}", username
+        assert shown[online.number] == "Payé en ligne", username
+    assert tickets(client.get(f"/admin/cuisine/{bastille.pk}/colonnes/").content.decode())[counter.number].startswith("À encaisser")

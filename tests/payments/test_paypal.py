@@ -13,9 +13,11 @@ from ordering.paypal import client as paypal_api
 from ordering.paypal.fake_server import build_event, webhook_headers
 from ordering.workflow import Status
 from tests.conftest import delivery_form, size_of, text_of
+from tests.payments.money import assert_money_invariant
 
 pytestmark = pytest.mark.django_db
 CHECKOUT = "/commande/valider/"
+PAYER_ID = "7E7MGXCWTTKK2"  # PayPal-shaped: 13 characters of [2-9A-HJ-NP-Z]
 
 
 def levels(restaurant):
@@ -37,12 +39,12 @@ def pay_with_paypal(shopper, key="b" * 32):
 
 def approve(paypal, order):
     payment = order.paypal_payments.latest("created_at")
-    paypal.state.orders[payment.paypal_order_id]["status"] = "APPROVED"  # what the Approve button does
+    paypal.state.orders[payment.paypal_order_id].update(status="APPROVED", payer_id=PAYER_ID)  # what the Approve button does
     return payment
 
 
 def come_back(shopper, order, payment):
-    return shopper.get(f"/commande/paypal/retour/{order.tracking_token}/?token={payment.paypal_order_id}&PayerID=FAKEPAYER01")
+    return shopper.get(f"/commande/paypal/retour/{order.tracking_token}/?token={payment.paypal_order_id}&PayerID={PAYER_ID}")
 
 
 def messages_of(response):
@@ -85,6 +87,7 @@ def test_approve_and_return_twice_gives_one_paid_order_and_one_capture(shopper, 
     assert first["Location"] == second["Location"] == order.get_tracking_url()
     assert StatusChange.objects.filter(order=order, to_status=Status.PLACED).count() == 1
     assert shopper.session["cart"]["lines"] == {}
+    assert_money_invariant()
 
 
 def post_event(client_, event, forge=False):
@@ -142,6 +145,7 @@ def test_tampered_capture_is_rejected_and_refunded(shopper, paypal, behaviour, d
     assert PayPalRefund.objects.get(payment=payment).state == PayPalRefund.State.COMPLETED
     assert len(paypal.state.refunds) == 1
     assert "vérifié" in messages_of(response)
+    assert_money_invariant()
 
 
 def test_a_capture_for_another_order_is_refused(shopper, paypal, bastille):
@@ -180,6 +184,7 @@ def test_declined_payment_then_pay_on_delivery(shopper, paypal):
     shopper.post(f"/commande/paypal/sur-place/{order.tracking_token}/")
     order.refresh_from_db()
     assert order.status == Status.PLACED and order.payment_method == Order.PaymentMethod.ON_SITE
+    assert_money_invariant()
 
 
 def test_declined_payment_then_retry_succeeds(shopper, paypal):
@@ -248,6 +253,7 @@ def test_housekeeping_releases_unpaid_orders_and_settles_approved_ones(shopper, 
     assert approved.status == Status.PLACED and approved.payment_state == Order.PaymentState.PAID
     reserved = {k: before[k] - v for k, v in levels(bastille).items() if before[k] != v}
     assert reserved["Mozzarella"] == Decimal("360")  # only the paid order still holds stock (180 g + 2 × 90 g)
+    assert_money_invariant()
 
 
 def test_housekeeping_keeps_orders_while_paypal_is_down(shopper, paypal, settings):
@@ -277,6 +283,7 @@ def test_customer_cancelling_a_paid_order_is_refunded(shopper, paypal, django_ca
     refund = PayPalRefund.objects.get()
     assert refund.state == PayPalRefund.State.COMPLETED and refund.amount == order.total
     assert list(paypal.state.refunds.values())[0]["amount"] == {"currency_code": "EUR", "value": "39.50"}
+    assert_money_invariant()
 
 
 def test_refund_refused_by_an_outage_is_retried(shopper, paypal, settings, django_capture_on_commit_callbacks):
@@ -290,6 +297,7 @@ def test_refund_refused_by_an_outage_is_retried(shopper, paypal, settings, djang
     assert PayPalRefund.objects.get().state == PayPalRefund.State.COMPLETED
     order.refresh_from_db()
     assert order.payment_state == Order.PaymentState.REFUNDED and len(paypal.state.refunds) == 1
+    assert_money_invariant()
 
 
 def test_refund_webhook_marks_the_order_refunded(shopper, paypal):
@@ -300,3 +308,4 @@ def test_refund_webhook_marks_the_order_refunded(shopper, paypal):
     assert post_event(shopper, build_event("PAYMENT.CAPTURE.REFUNDED", resource)).status_code == 200
     order.refresh_from_db()
     assert order.payment_state == Order.PaymentState.REFUNDED
+    assert_money_invariant()

@@ -102,3 +102,17 @@ def test_pay_on_site_and_the_capture_at_the_same_time_against_postgresql(demo_co
         order.refresh_from_db()
         outcomes.add(order.payment_method)
     assert_money_invariant()
+
+
+def test_a_payment_declined_then_captured_on_the_same_paypal_order_is_kept(shopper, paypal, django_capture_on_commit_callbacks):
+    order, _ = pay_with_paypal(shopper)
+    payment = approve(paypal, order)
+    paypal.state.behaviour = {"decline": True}
+    come_back(shopper, order, payment)
+    paypal.state.behaviour = {}
+    with django_capture_on_commit_callbacks(execute=True):
+        come_back(shopper, order, payment)  # the buyer chose another card on PayPal and came back
+    order.refresh_from_db()
+    assert (order.status, order.payment_state) == (Status.PLACED, Order.PaymentState.PAID)
+    assert not PayPalRefund.objects.exists() and not paypal.state.refunds
+    assert_money_invariant()
