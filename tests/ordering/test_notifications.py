@@ -204,7 +204,7 @@ def test_emails_of_an_order_paid_with_paypal_never_ask_for_money(shopper, paypal
     with django_capture_on_commit_callbacks(execute=True):
         cancel_by_customer(order)
     confirmation, cancellation = mail.outbox
-    assert "Payé en ligne avec PayPal : 25,50\u00a0€." in confirmation.body and "À payer" not in confirmation.body
+    assert "Payée en ligne avec PayPal : 25,50\u00a0€." in confirmation.body and "À payer" not in confirmation.body
     assert "Remboursement en cours : 25,50\u00a0€." in cancellation.body and "À payer" not in cancellation.body
 
 

@@ -56,14 +56,14 @@ def payment_rules(status, method, payment_state):
     owes = payment_state == PaymentState.PENDING and status in LIVE
     (must if owes else never).append("À payer")
     if payment_state == PaymentState.REFUNDED:
-        must.append("Remboursé")
+        must.append("Remboursée")
     elif status == Status.CANCELLED:
         if payment_state == PaymentState.PENDING:
             must.append("Rien à payer")
         elif method == PaymentMethod.PAYPAL:
             must.append("Remboursement en cours")
     elif payment_state == PaymentState.PAID:
-        must.append("Payé")
+        must.append("Payée")
     if status == Status.AWAITING_PAYMENT and payment_state == PaymentState.PENDING:
         must.append("En attente de votre paiement")
     return must, never
