@@ -326,7 +326,7 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
-    # Being sent by one process until then (see notifications.claim): no other sends it meanwhile.
+    # Being sent by one process until then (notifications._claim): no other one sends it meanwhile.
     claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:

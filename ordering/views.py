@@ -129,17 +129,20 @@ def _order_by_token(token):
 
 
 def _status_payload(order):
+    """Everything the tracking page says about the order's state; its script polls it."""
+    from .wording import kitchen_has_it, payment_note, time_note
+
     changes = {change.to_status: change.at for change in order.status_changes.all()}
     steps = [
         {"status": s.value, "label": str(s.label), "done": s in changes,
          "at": timezone.localtime(changes[s]).strftime("%H:%M") if s in changes else ""}
         for s in timeline(order.fulfilment)
     ]
-    eta = order.estimated_ready_at
     return {
         "status": order.status, "label": str(Status(order.status).label), "steps": steps,
         "cancelled": order.status == Status.CANCELLED, "changeable": order.is_changeable,
-        "eta": timezone.localtime(eta).strftime("%H:%M") if eta else "",
+        "awaiting_payment": order.status == Status.AWAITING_PAYMENT, "locked": kitchen_has_it(order),
+        "time": time_note(order), "payment": payment_note(order),
     }
 
 

@@ -185,3 +185,33 @@ def test_two_schedulers_at_once_send_each_notification_once(demo_committed, sett
     assert sum(sent for sent, _failed in results) == 12 and all(failed == 0 for _sent, failed in results)
     assert len(mail.outbox) == 12  # not one twice
     assert not Notification.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_emails_tell_what_is_owed_for_an_order_paid_on_site(bastille, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_at(bastille)
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_by_customer(order)
+    confirmation, cancellation = mail.outbox
+    assert "À payer à la livraison (espèces ou carte) : 25,50\u00a0€." in confirmation.body
+    assert "Rien à payer." in cancellation.body and "À payer" not in cancellation.body
+
+
+def test_emails_of_an_order_paid_with_paypal_never_ask_for_money(shopper, paypal, django_capture_on_commit_callbacks):
+    order, _ = pay_with_paypal(shopper)
+    with django_capture_on_commit_callbacks(execute=True):
+        come_back(shopper, order, approve(paypal, order))
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_by_customer(order)
+    confirmation, cancellation = mail.outbox
+    assert "Payée en ligne avec PayPal : 25,50\u00a0€." in confirmation.body and "À payer" not in confirmation.body
+    assert "Remboursement en cours : 25,50\u00a0€." in cancellation.body and "À payer" not in cancellation.body
+
+
+def test_the_confirmation_gives_the_chosen_slot_not_an_estimate(bastille, django_capture_on_commit_callbacks):
+    slot = timezone.localtime() + timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_at(bastille, fulfilment=Fulfilment.PICKUP, requested_for=slot, estimated_ready_at=slot)
+    body = mail.outbox[0].body
+    assert f"Prévue pour {slot:%H:%M}" in body or f"Prévue pour le {slot:%d/%m} à {slot:%H:%M}" in body
+    assert "À payer au comptoir" in body and "estimée" not in body

@@ -5,9 +5,11 @@
   var url = root.dataset.trackUrl;
   function render(state) {
     root.querySelector("[data-status-label]").textContent = state.label;
-    var eta = root.querySelector("[data-eta]");
-    eta.hidden = !state.eta || state.cancelled;
-    root.querySelector("[data-eta-time]").textContent = state.eta;
+    root.querySelector("[data-time]").hidden = !state.time;
+    root.querySelector("[data-time-text]").textContent = state.time;
+    root.querySelector("[data-payment]").textContent = state.payment;
+    var awaiting = root.querySelector("[data-awaiting-payment]");
+    if (awaiting) awaiting.hidden = !state.awaiting_payment;
     root.querySelector("[data-timeline]").hidden = state.cancelled;
     state.steps.forEach(function (step) {
       var li = root.querySelector('[data-step="' + step.status + '"]');
@@ -16,7 +18,7 @@
       li.querySelector(".timeline__at").textContent = step.at;
     });
     root.querySelector("[data-actions]").hidden = !state.changeable;
-    root.querySelector("[data-locked]").hidden = state.changeable || state.cancelled;
+    root.querySelector("[data-locked]").hidden = !state.locked;
     root.dataset.status = state.status;
   }
   function poll() {

@@ -1,0 +1,64 @@
+"""What the customer is told about an order's payment and time, in one place for
+the tracking page (and its live status) and the e-mails, so that they agree."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from home.money import format_euros
+
+from .models import Order
+from .workflow import FINISHED, Status
+
+# The kitchen has it and it is not handed over yet: too late to change or cancel.
+IN_THE_KITCHEN = {Status.IN_PREPARATION, Status.READY, Status.OUT_FOR_DELIVERY}
+PaymentState = Order.PaymentState
+
+
+def payment_note(order):
+    """What is paid, owed or given back, e.g. "To pay on delivery (cash or card): 12,50 €"."""
+    total = {"total": format_euros(order.total)}
+    online = order.payment_method == Order.PaymentMethod.PAYPAL
+    if order.payment_state == PaymentState.REFUNDED:
+        return _("Refunded: %(total)s.") % total
+    if order.status == Status.CANCELLED:
+        if order.payment_state != PaymentState.PAID:
+            return _("Nothing to pay.")
+        if online:
+            return _("Refund in progress: %(total)s.") % total
+        return _("Paid %(total)s at the restaurant: ask the restaurant for your refund.") % total
+    if order.payment_state == PaymentState.PAID:
+        if online:
+            return _("Paid online with PayPal: %(total)s.") % total
+        if order.collected_with == "cash":
+            return _("Paid in cash: %(total)s.") % total
+        if order.collected_with == "card":
+            return _("Paid by card: %(total)s.") % total
+        return _("Paid: %(total)s.") % total
+    if order.status == Status.AWAITING_PAYMENT:
+        return _("Waiting for your PayPal payment: %(total)s.") % total
+    if order.status in FINISHED:  # handed over: the courier or the counter took the money
+        return _("Paid at hand-over: %(total)s.") % total
+    if order.is_delivery:
+        return _("To pay on delivery (cash or card): %(total)s.") % total
+    return _("To pay at the counter (cash or card): %(total)s.") % total
+
+
+def time_note(order):
+    """"planned for 19:45" (the slot the customer chose), "estimated time 19:30",
+    or "" once the order is handed over or cancelled."""
+    if order.status in FINISHED:
+        return ""
+    moment = order.requested_for or order.estimated_ready_at
+    if moment is None:
+        return ""
+    moment = timezone.localtime(moment)
+    time = moment.strftime("%H:%M")
+    if order.requested_for is None:
+        return _("estimated time %(time)s") % {"time": time}
+    if moment.date() != timezone.localdate():
+        return _("planned for %(day)s at %(time)s") % {"day": moment.strftime("%d/%m"), "time": time}
+    return _("planned for %(time)s") % {"time": time}
+
+
+def kitchen_has_it(order):
+    return order.status in IN_THE_KITCHEN
