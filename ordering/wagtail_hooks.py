@@ -171,13 +171,18 @@ class ManagerDashboardPanel(Component):
     order = 50
     template_name = "ordering/staff/dashboard_panel.html"
 
-    def __init__(self, restaurants):
+    def __init__(self, restaurants, user):
         self.restaurants = restaurants
+        self.user = user
 
     def get_context_data(self, parent_context=None):
         from .dashboard import today_by_restaurant
+        from .staff import can
 
-        return {"rows": today_by_restaurant(self.restaurants)}
+        rows = today_by_restaurant(self.restaurants)
+        for row in rows:  # head office sees low stock everywhere, but restocks nowhere: no link then
+            row["may_restock"] = can(self.user, "stock", row["restaurant"])
+        return {"rows": rows}
 
 
 @hooks.register("construct_homepage_panels")
@@ -186,4 +191,4 @@ def add_manager_panel(request, panels):
 
     restaurants = [r for r in restaurants_for(request.user).order_by("title") if can(request.user, "dashboard", r)]
     if restaurants:
-        panels.append(ManagerDashboardPanel(restaurants))
+        panels.append(ManagerDashboardPanel(restaurants, request.user))
