@@ -5,7 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import StockMovement
 
-POSITIVE = {"max_digits": 12, "decimal_places": 3, "min_value": Decimal("0.001")}
+# One entry on the stock screen is at most a million units (grams, millilitres, pieces):
+# more is a typing slip, and far below what the stock columns hold.
+MOST_PER_ENTRY = Decimal("1000000")
+POSITIVE = {"max_digits": 12, "decimal_places": 3, "min_value": Decimal("0.001"), "max_value": MOST_PER_ENTRY}
+ZERO_OR_MORE = {"max_digits": 12, "decimal_places": 3, "min_value": Decimal("0"), "max_value": MOST_PER_ENTRY}
 
 
 class StockChoiceMixin:
@@ -29,10 +33,10 @@ class AdjustmentForm(StockChoiceMixin, forms.Form):
         (StockMovement.Reason.WASTE, _("Waste (quantity thrown away)")),
         (StockMovement.Reason.INVENTORY, _("Inventory count (quantity actually there)")),
     ])
-    quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=3, min_value=Decimal("0"))
+    quantity = forms.DecimalField(label=_("Quantity"), **ZERO_OR_MORE)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
 class ThresholdForm(StockChoiceMixin, forms.Form):
     stock = forms.ModelChoiceField(label=_("Ingredient"), queryset=None)
-    low_threshold = forms.DecimalField(label=_("Warn below"), max_digits=12, decimal_places=3, min_value=Decimal("0"))
+    low_threshold = forms.DecimalField(label=_("Warn below"), **ZERO_OR_MORE)

@@ -41,10 +41,16 @@ def makeable_counts(restaurant, size_ids):
     return {size_id: how_many_can_be_made(recipes.get(size_id), levels) for size_id in size_ids}
 
 
+def highest_level():
+    """The largest level the stock column holds (999999999.999)."""
+    field = Stock._meta.get_field("quantity")
+    return Decimal(10) ** (field.max_digits - field.decimal_places) - Decimal(10) ** -field.decimal_places
+
+
 def record_movement(stock, delta, reason, by=None, note="", set_level=None):
     """Changes a stock level through the movement log, under a row lock.
     set_level (an inventory count) computes the delta from the locked level.
-    Refuses to go below zero; returns the movement."""
+    Refuses to go below zero or above what the column holds; returns the movement."""
     from decimal import Decimal
 
     from django.db import transaction
@@ -59,6 +65,9 @@ def record_movement(stock, delta, reason, by=None, note="", set_level=None):
             delta = Decimal(set_level) - stock.quantity
         if stock.quantity + delta < 0:
             raise OrderError(_("Only %(level)s left: cannot remove %(quantity)s.") % {"level": stock.quantity, "quantity": -delta})
+        if stock.quantity + delta > highest_level():
+            raise OrderError(_("%(level)s in stock: adding %(quantity)s would exceed the most a stock can hold (%(most)s).")
+                             % {"level": stock.quantity, "quantity": delta, "most": highest_level()})
         stock.quantity += delta
         stock.save(update_fields=["quantity"])
         movement = StockMovement.objects.create(stock=stock, delta=delta, reason=reason, created_by=by, note=note)

@@ -1,11 +1,14 @@
 from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseForbidden
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from wagtail_modeladmin.options import modeladmin_register
 
@@ -77,14 +80,51 @@ def delivery_menu_item():
 modeladmin_register(OrderAdmin)
 
 
-class IngredientViewSet(SnippetViewSet):
+class RefusedWith403:
+    """A refused change answers 403 with the reason (Wagtail would redirect to the dashboard)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except PermissionDenied:
+            return HttpResponseForbidden(gettext("Only head office may change the group's recipes."),
+                                         content_type="text/plain; charset=utf-8")
+
+
+class RecipeCreateView(RefusedWith403, snippet_views.CreateView):
+    pass
+
+
+class RecipeCopyView(RefusedWith403, snippet_views.CopyView):
+    pass
+
+
+class RecipeEditView(RefusedWith403, snippet_views.EditView):
+    pass
+
+
+class RecipeDeleteView(RefusedWith403, snippet_views.DeleteView):
+    pass
+
+
+class GroupRecipeViewSet(SnippetViewSet):
+    """The group's recipes, shared by every restaurant: head office changes them
+    (group permissions, migration 0007), managers read them."""
+
+    add_view_class = RecipeCreateView
+    copy_view_class = RecipeCopyView
+    edit_view_class = RecipeEditView
+    delete_view_class = RecipeDeleteView
+
+
+class IngredientViewSet(GroupRecipeViewSet):
     model = Ingredient
     icon = "pick"
     list_display = ["name", "unit"]
     search_fields = ["name"]
 
 
-class RecipeLineViewSet(SnippetViewSet):
+class RecipeLineViewSet(GroupRecipeViewSet):
     model = RecipeLine
     icon = "list-ul"
     list_display = ["size", "ingredient", "quantity"]
@@ -92,7 +132,7 @@ class RecipeLineViewSet(SnippetViewSet):
     panels = [FieldPanel("size"), FieldPanel("ingredient"), FieldPanel("quantity")]
 
 
-class RecipeStepsViewSet(SnippetViewSet):
+class RecipeStepsViewSet(GroupRecipeViewSet):
     model = RecipeSteps
     icon = "doc-full"
     list_display = ["product"]
@@ -131,13 +171,18 @@ class ManagerDashboardPanel(Component):
     order = 50
     template_name = "ordering/staff/dashboard_panel.html"
 
-    def __init__(self, restaurants):
+    def __init__(self, restaurants, user):
         self.restaurants = restaurants
+        self.user = user
 
     def get_context_data(self, parent_context=None):
         from .dashboard import today_by_restaurant
+        from .staff import can
 
-        return {"rows": today_by_restaurant(self.restaurants)}
+        rows = today_by_restaurant(self.restaurants)
+        for row in rows:  # head office sees low stock everywhere, but restocks nowhere: no link then
+            row["may_restock"] = can(self.user, "stock", row["restaurant"])
+        return {"rows": rows}
 
 
 @hooks.register("construct_homepage_panels")
@@ -146,4 +191,4 @@ def add_manager_panel(request, panels):
 
     restaurants = [r for r in restaurants_for(request.user).order_by("title") if can(request.user, "dashboard", r)]
     if restaurants:
-        panels.append(ManagerDashboardPanel(restaurants))
+        panels.append(ManagerDashboardPanel(restaurants, request.user))

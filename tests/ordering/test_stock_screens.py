@@ -134,3 +134,47 @@ def test_stock_screen_queries_do_not_grow_with_ingredients(client, bastille):
         page = client.get(url).content.decode()
     assert "Épice 9" in page
     assert len(many) == len(few), [q["sql"][:80] for q in many.captured_queries]
+
+
+@pytest.mark.parametrize("action, fields", [
+    ("restock", {"quantity": "999999999.999"}),  # numeric overflow of the level: a 500 before
+    ("restock", {"quantity": "1000000.001"}),
+    ("restock", {"quantity": "1e400"}),
+    ("restock", {"quantity": "NaN"}),
+    ("restock", {"quantity": "Infinity"}),
+    ("restock", {"quantity": "9" * 40}),
+    ("restock", {"quantity": "0"}),
+    ("restock", {"quantity": "1\x00"}),
+    ("adjust", {"reason": "waste", "quantity": "999999999.999"}),
+    ("adjust", {"reason": "inventory", "quantity": "999999999.999"}),
+    ("adjust", {"reason": "inventory", "quantity": "-1"}),
+    ("adjust", {"reason": "inventory", "quantity": "1e12"}),
+    ("threshold", {"low_threshold": "999999999999.999"}),
+    ("threshold", {"low_threshold": "1000000.5"}),
+    ("threshold", {"low_threshold": "-Infinity"}),
+])
+def test_out_of_range_stock_entries_are_a_form_error_and_write_nothing(client, bastille, action, fields):
+    login(client, "gerant-bastille")
+    ham = stock(bastille, "Jambon blanc")
+    movements = StockMovement.objects.count()
+    response = post(client, bastille, action, stock=ham.pk, **fields)
+    assert response.status_code == 400, fields
+    assert 'class="form-error"' in response.content.decode()
+    after = stock(bastille, "Jambon blanc")
+    assert (after.quantity, after.low_threshold) == (ham.quantity, ham.low_threshold)
+    assert StockMovement.objects.count() == movements
+
+
+def test_a_restock_that_would_overflow_the_level_is_refused_with_a_message(client, bastille):
+    login(client, "gerant-bastille")
+    ham = stock(bastille, "Jambon blanc")
+    Stock.objects.filter(pk=ham.pk).update(quantity=Decimal("999999000"))
+    movements = StockMovement.objects.count()
+    response = post(client, bastille, "restock", stock=ham.pk, quantity="1000")
+    assert response.status_code == 400
+    assert "999999999,999" in response.content.decode() or "999999999.999" in response.content.decode()
+    assert stock(bastille, "Jambon blanc").quantity == Decimal("999999000")
+    assert StockMovement.objects.count() == movements
+    # up to the limit is fine
+    assert post(client, bastille, "restock", stock=ham.pk, quantity="999.999").status_code == 302
+    assert stock(bastille, "Jambon blanc").quantity == Decimal("999999999.999")
