@@ -20,17 +20,15 @@ the project's file:line). `FUZZ_EXAMPLES=200` runs a deeper search locally.
 import json
 import os
 import re
-import sys
 import traceback
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.messages import ERROR
 from django.db import DatabaseError, transaction
-from django.db.models import Count, DecimalField, F, Sum, Value
+from django.db.models import DecimalField, F, Sum, Value
 from django.db.models.functions import Coalesce
 from django.test import Client
 from django.urls import NoReverseMatch, Resolver404, URLResolver, get_resolver, resolve, reverse
@@ -74,7 +72,8 @@ HOSTILE_NUMBERS = [
 # Every field of the project's own forms gets each of these, one field at a time
 # (an e-mail field also a long valid address, an id field another restaurant's id).
 LONG_EMAIL = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".fr"  # valid for the form, longer than 254
-SWEEP_VALUES = ["A" * 10_000, "abc\x00def", "-1", "999999999.999"]
+SWEEP_TEXT = ["A" * 10_000, "abc\x00def"]
+SWEEP_NUMBERS = ["-1", "999999999.999", "1e309"]  # for the fields whose value is a number
 
 
 def hostile_scalars(world_ids):
@@ -161,7 +160,8 @@ KNOWN_5XX = {
     "ordering_staff:stock": ("staffscope", "restock of 999999999.999 -> numeric overflow at ordering/stock.py:63"),
     "ordering_staff:move_order": ("state", "a refused out_for_delivery still assigns the courier (ordering/staff_views.py:127)"),
     "ordering:paypal_webhook": ("state", "signed event id over 64 characters -> DataError at ordering/paypal/payments.py:158; "
-                                         "a resource or links that is not an object/list -> AttributeError at payments.py:159 and :87"),
+                                         "a resource that is not an object -> AttributeError at payments.py:159 and :87; "
+                                         "a refund event whose links is not a list -> AttributeError at payments.py:179"),
     "ordering_order_modeladmin_index": ("staffscope", "?q=%00 -> ValueError; undeclared lookups (?page=, ?x__gte=) -> "
                                                       "IncorrectLookupParameters (wagtail_modeladmin/views.py:665)"),
     "ordering_order_modeladmin_inspect": ("staffscope", "instance id 1e309 -> ValueError (wagtail_modeladmin get_object)"),
@@ -589,10 +589,14 @@ def sweep(target, world, url, forms, query_names):
         names = [n for n in fields if n != "csrfmiddlewaretoken"]
         sizes = [n for n in names if re.fullmatch(r"size_\d+", n)]
         for name in [n for n in names if n not in sizes[1:]]:
-            extra = [LONG_EMAIL] if "mail" in name else []
+            values = list(SWEEP_TEXT)
+            if "mail" in name:
+                values.append(LONG_EMAIL)
+            if re.fullmatch(r"-?[0-9.]+", str(fields[name])):
+                values += SWEEP_NUMBERS
             if re.search(r"stock|restaurant|size|order|^pk$|_id$", name):
-                extra.append(_other_restaurants_id(world, name))
-            for value in SWEEP_VALUES + extra:
+                values.append(_other_restaurants_id(world, name))
+            for value in values:
                 yield Request(role, method, url, {**fields, name: value}, "query" if method == "GET" else "form")
     if "modeladmin_index" in target.id:
         for name in sorted(set(query_names) - {"q"})[:12]:
@@ -600,30 +604,53 @@ def sweep(target, world, url, forms, query_names):
     yield Request(role, "GET" if any(m == "POST" for m, _f in forms) else "POST", url, {}, "form")
 
 
-def sweep_everywhere(target, world, param_choices):
-    """On every endpoint, as an administrator (who reaches every screen): each hostile URL
-    parameter, and the redirect targets a `next` can carry."""
+def sweep_everywhere(target, world, param_choices, forms):
+    """As an administrator (who reaches every screen): each hostile URL parameter of the project's
+    own endpoints, and where a `next` is taken, redirect targets it may carry."""
     valid = {name: choices[0] for name, choices in param_choices.items()}
-    for name, choices in param_choices.items():
-        for value in choices[1:]:
-            if value not in world.param_values(name, target)[:6] or name == "restaurant_id":
-                yield Request("admin", "GET", world.url(target, {**valid, name: value}), {}, "query")
-    url = world.url(target, valid)
-    for next_url in ("zz", "//evil.example/", "javascript:alert(1)", "/\x00"):
-        yield Request("admin", "GET", url, {"next": next_url}, "query")
+    if _is_project_view(target):
+        for name, choices in param_choices.items():
+            for value in choices[1:]:
+                if value not in world.param_values(name, target)[:6] or name == "restaurant_id":
+                    yield Request("admin", "GET", world.url(target, {**valid, name: value}), {}, "query")
+    if "login" in target.id or any("next" in fields for _m, fields in forms):
+        for next_url in ("zz", "//evil.example/", "/\x00"):
+            yield Request("admin", "GET", world.url(target, valid), {"next": next_url}, "query")
 
 
 WEBHOOK_KINDS = ["PAYMENT.CAPTURE.COMPLETED", "PAYMENT.CAPTURE.DENIED", "PAYMENT.CAPTURE.REFUNDED", "CHECKOUT.ORDER.APPROVED"]
 
 
+def _capture_resource(world):
+    return {"id": "CAPTURE1", "status": "COMPLETED", "amount": {"currency_code": "EUR", "value": "12.50"},
+            "supplementary_data": {"related_ids": {"order_id": world.payment.paypal_order_id}},
+            "links": [{"rel": "up", "href": "https://api.paypal.com/v2/payments/captures/CAPTURE1"}]}
+
+
+def _signed(event, url):
+    from ordering.paypal.fake_server import webhook_headers
+
+    headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in webhook_headers(event, "WH-TEST").items() if k != "Content-Type"}
+    return Request("anonymous", "POST", url, {**event, "__headers__": headers}, "json")
+
+
+def sweep_webhook(world, url):
+    """Signed events with a hostile part, each kind: long ids, a resource or links of the wrong type."""
+    from ordering.paypal.fake_server import build_event
+
+    for kind in WEBHOOK_KINDS:
+        for key, value in (("id", "W" * 65), ("event_type", "W" * 65), ("resource", ["x"]), ("resource", "x")):
+            yield _signed({**build_event(kind, _capture_resource(world)), key: value}, url)
+        for key, value in (("links", "x"), ("links", [1]), ("id", "C" * 65), ("supplementary_data", [])):
+            yield _signed(build_event(kind, {**_capture_resource(world), key: value}), url)
+
+
 @st.composite
 def webhook_requests(draw, world, url):
     """PayPal's notifications, correctly signed (the fake PayPal verifies them), with hostile content."""
-    from ordering.paypal.fake_server import build_event, webhook_headers
+    from ordering.paypal.fake_server import build_event
 
-    resource = {"id": "CAPTURE1", "status": "COMPLETED", "amount": {"currency_code": "EUR", "value": "12.50"},
-                "supplementary_data": {"related_ids": {"order_id": world.payment.paypal_order_id}},
-                "links": [{"rel": "up", "href": "https://api.paypal.com/v2/payments/captures/CAPTURE1"}]}
+    resource = _capture_resource(world)
     event = build_event(draw(st.sampled_from(WEBHOOK_KINDS)), resource)
     values = json_values(world.ids)
     for key in draw(st.lists(st.sampled_from(["id", "event_type", "resource"]), max_size=2, unique=True)):
@@ -631,8 +658,7 @@ def webhook_requests(draw, world, url):
     if isinstance(event.get("resource"), dict):
         for key in draw(st.lists(st.sampled_from(sorted(resource)), max_size=3, unique=True)):
             event["resource"][key] = draw(values)
-    headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in webhook_headers(event, "WH-TEST").items() if k != "Content-Type"}
-    return Request("anonymous", "POST", url, {**event, "__headers__": headers}, "json")
+    return _signed(event, url)
 
 
 @st.composite
@@ -692,10 +718,12 @@ def test_hostile_input_never_answers_5xx_and_refusals_write_nothing(world, targe
     problems = {}
     if os.environ.get("FUZZ_DEBUG"):
         print("FORMS", target.id, forms, query_names)
-    for request in [*sweep(target, world, url, forms, query_names), *sweep_everywhere(target, world, param_choices)]:
+    for request in [*sweep(target, world, url, forms, query_names), *sweep_everywhere(target, world, param_choices, forms)]:
         check(world, request, problems)
 
     if target.url_name == "ordering:paypal_webhook":
+        for request in sweep_webhook(world, url):
+            check(world, request, problems)
         strategy = webhook_requests(world, url)
     else:
         strategy = requests_for(target, world, param_choices, forms, query_names)
