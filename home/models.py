@@ -33,7 +33,8 @@ from wagtail.search import index
 
 from .hours import Closure, WeeklyInterval, opening_status
 
-POSTCODE_RE = re.compile(r"^\d{5}$")
+# ASCII digits only (\d would take "٧٥٠١١"), and \Z: "$" would let a trailing newline through.
+POSTCODE_RE = re.compile(r"^[0-9]{5}\Z")
 postcode_validator = RegexValidator(POSTCODE_RE, _("A postcode is five digits, e.g. 75011."))
 phone_validator = RegexValidator(r"^\+?[0-9 .()-]{8,20}$", _("Enter a valid phone number, e.g. 01 23 45 67 89."))
 money_field_options = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
