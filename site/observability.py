@@ -160,9 +160,11 @@ class JsonFormatter(logging.Formatter):
 
 
 def init_error_reporting(dsn, environment="production", release=None):
-    """Sentry's SDK (or a compatible service): unhandled errors of views and
-    commands, and ERROR log records, with the request but without personal
-    data (customers' names, emails and addresses stay out of it)."""
+    """Sentry's SDK (or a compatible service): unhandled errors and ERROR log
+    records, with the request's path and headers but no personal data: no
+    cookies, IP address or user (send_default_pii), no request bodies (the
+    checkout form holds customers' names, phones and addresses)."""
     import sentry_sdk
 
-    sentry_sdk.init(dsn=dsn, environment=environment, release=release, send_default_pii=False, traces_sample_rate=0)
+    sentry_sdk.init(dsn=dsn, environment=environment, release=release, send_default_pii=False,
+                    max_request_body_size="never", traces_sample_rate=0)

@@ -150,7 +150,8 @@ MEDIA_URL = "/media/"
 # The local folder MEDIA_ROOT by default. With MEDIA_S3_BUCKET, uploads and
 # Wagtail's renditions go to S3-compatible object storage, so several web
 # servers share them; the browser fetches them from the bucket (public reads,
-# or MEDIA_S3_CUSTOM_DOMAIN for a CDN in front of it).
+# or MEDIA_S3_CUSTOM_DOMAIN for a CDN in front of it; MEDIA_S3_SIGNED_URLS=true
+# for a private bucket, with links that expire).
 MEDIA_S3_BUCKET = env_str("MEDIA_S3_BUCKET")
 if MEDIA_S3_BUCKET:
     MEDIA_STORAGE = {
@@ -163,6 +164,9 @@ if MEDIA_S3_BUCKET:
             "secret_key": env_str("MEDIA_S3_SECRET_ACCESS_KEY"),
             "location": env_str("MEDIA_S3_PREFIX", ""),
             "custom_domain": env_str("MEDIA_S3_CUSTOM_DOMAIN"),
+            # "public-read" where the provider sets per-object ACLs (DigitalOcean
+            # Spaces, Scaleway); empty where a bucket policy grants public reads (AWS).
+            "default_acl": env_str("MEDIA_S3_DEFAULT_ACL"),
             # Plain URLs that browsers and CDNs cache (signed ones change at every page view).
             "querystring_auth": env_bool("MEDIA_S3_SIGNED_URLS", False),
             "file_overwrite": False,

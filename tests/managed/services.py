@@ -87,8 +87,9 @@ class ManagedStack(Stack):
     DB_PASSWORD = "pg-Secret+/with:chars"
     REDIS_PASSWORD = "redis-secret-42"
 
-    def __init__(self, **kwargs):
+    def __init__(self, extra_env=None, **kwargs):
         super().__init__(**kwargs)
+        self.extra_env = dict(extra_env or {})
         self.tls = self.dir / "tls"
         self.ca_cert, self.server_cert, self.server_key = make_ca_and_certificate(self.tls)
         os.chmod(self.tls, 0o755)
@@ -106,7 +107,19 @@ class ManagedStack(Stack):
         return f"rediss://:{self.REDIS_PASSWORD}@127.0.0.1:{self.redis_tls_port}/0?ssl_ca_certs={self.ca_cert}"
 
     def env(self, **extra):
-        return super().env(REDIS_URL=self.redis_url, **extra)
+        return super().env(**{"REDIS_URL": self.redis_url, **self.extra_env, **extra})
+
+    def restart_gunicorn(self, **extra_env):
+        """gunicorn again with other settings (the stack's own when called without)."""
+        process = self.processes.pop("gunicorn")
+        process.terminate()
+        process.wait(15)
+        saved = self.extra_env
+        self.extra_env = {**saved, **extra_env}
+        try:
+            self.start_gunicorn()
+        finally:
+            self.extra_env = saved
 
     def start_postgres(self):
         data = self.dir / "pgdata"
@@ -181,6 +194,62 @@ class ErrorCollector:
     @property
     def dsn(self):
         return f"http://publickey@127.0.0.1:{self.port}/42"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class MailCatcher:
+    """A minimal SMTP server on loopback that keeps the messages it receives."""
+
+    def __init__(self):
+        import socketserver
+
+        self.messages = []
+        catcher = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def reply(self, line):
+                self.wfile.write(line.encode() + b"\r\n")
+
+            def handle(self):
+                self.reply("220 localhost test SMTP")
+                while line := self.rfile.readline():
+                    command = line.decode("ascii", "replace").strip().upper()
+                    if command.startswith("DATA"):
+                        self.reply("354 go ahead")
+                        data = []
+                        while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                            data.append(chunk[1:] if chunk.startswith(b"..") else chunk)
+                        catcher.messages.append(b"".join(data))
+                        self.reply("250 queued")
+                    elif command.startswith("QUIT"):
+                        self.reply("221 bye")
+                        return
+                    else:  # EHLO/HELO, MAIL FROM, RCPT TO, RSET, NOOP
+                        self.reply("250 ok")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def texts(self):
+        """Each message as its headers and decoded text parts."""
+        import email
+        from email import policy
+
+        result = []
+        for raw in list(self.messages):
+            message = email.message_from_bytes(raw, policy=policy.default)
+            parts = [part.get_content() for part in message.walk() if part.get_content_type() == "text/plain"]
+            result.append(f"To: {message['To']}\nSubject: {message['Subject']}\n\n" + "\n".join(parts))
+        return result
 
     def __enter__(self):
         self.thread.start()
