@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('home', '0002_homepage_and_marketing_group'),
-        ('ordering', '0007_state_partial_refunds'),
+        ('ordering', '0007_partial_refunds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

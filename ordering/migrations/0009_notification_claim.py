@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ordering', '0006_staff_permissions'),
+        ('ordering', '0008_checkout_key_per_restaurant'),
     ]
 
     operations = [

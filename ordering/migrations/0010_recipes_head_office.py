@@ -28,5 +28,5 @@ def managers_edit_recipes_again(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ordering", "0006_staff_permissions")]
+    dependencies = [("ordering", "0009_notification_claim")]
     operations = [migrations.RunPython(head_office_owns_recipes, managers_edit_recipes_again)]
