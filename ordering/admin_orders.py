@@ -7,10 +7,13 @@ that parse), the search box, ordering by a listed column and the page: a
 modeladmin list would otherwise apply any lookup, through relations too, and
 answer yes/no questions about any table."""
 
+import re
+
 from django import forms
 from django.contrib.admin import FieldListFilter, RelatedFieldListFilter
 from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import BadRequest
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext, gettext_lazy as _
 from wagtail_modeladmin.helpers import PermissionHelper
@@ -117,6 +120,21 @@ class OrderInspectView(InspectView):
         return context
 
 
+ORDER_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _order_id_only(view):
+    """modeladmin routes any word as an order id and lets the database refuse it
+    (a 500 for "x" or "1e309"): an id that cannot be an order's is no order."""
+
+    def checked(model_admin, request, instance_pk):
+        if not ORDER_ID.fullmatch(instance_pk):
+            raise Http404
+        return view(model_admin, request, instance_pk)
+
+    return checked
+
+
 class OrderAdmin(ModelAdmin):
     model = Order
     menu_label = _("Orders")
@@ -137,3 +155,8 @@ class OrderAdmin(ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(restaurant__in=restaurants_for(request.user)).select_related("restaurant")
+
+    inspect_view = _order_id_only(ModelAdmin.inspect_view)
+    edit_view = _order_id_only(ModelAdmin.edit_view)
+    delete_view = _order_id_only(ModelAdmin.delete_view)
+    history_view = _order_id_only(ModelAdmin.history_view)

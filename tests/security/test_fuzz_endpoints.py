@@ -157,17 +157,6 @@ KNOWN_5XX = {
                                     "characters -> DataError at ordering/services.py:174"),
     "ordering_staff:new_order": ("public (CheckoutForm e-mail) or staffscope",
                                  "phone order with an e-mail over 254 characters -> DataError at ordering/services.py:174"),
-    "ordering_staff:stock": ("staffscope", "restock of 999999999.999 -> numeric overflow at ordering/stock.py:63"),
-    "ordering_staff:move_order": ("state", "a refused out_for_delivery still assigns the courier (ordering/staff_views.py:127)"),
-    "ordering:paypal_webhook": ("state", "signed event id over 64 characters -> DataError at ordering/paypal/payments.py:158; "
-                                         "a resource that is not an object -> AttributeError at payments.py:159 and :87; "
-                                         "a refund event whose links is not a list -> AttributeError at payments.py:179"),
-    "ordering_order_modeladmin_index": ("staffscope", "?q=%00 -> ValueError; undeclared lookups (?page=, ?x__gte=) -> "
-                                                      "IncorrectLookupParameters (wagtail_modeladmin/views.py:665)"),
-    "ordering_order_modeladmin_inspect": ("staffscope", "instance id 1e309 -> ValueError (wagtail_modeladmin get_object)"),
-    "ordering_order_modeladmin_edit": ("staffscope", "instance id 1e309 -> ValueError (wagtail_modeladmin get_object)"),
-    "ordering_order_modeladmin_delete": ("staffscope", "instance id 1e309 -> ValueError (wagtail_modeladmin get_object)"),
-    "ordering_order_modeladmin_history": ("staffscope", "instance id 1e309 -> ValueError (wagtail_modeladmin get_object)"),
     "wagtailadmin_login": ("public", "a signed-in user on /admin/login/?next=zz -> NoReverseMatch in Wagtail's LoginView "
                                      "(resolve_url); no branch is known to fix it yet"),
 }
