@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between
 machines comes from the environment (see README, "Configuration")."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -172,3 +173,22 @@ PAYPAL_FAKE_URL = env_str("PAYPAL_FAKE_URL", "http://127.0.0.1:8765")
 PAYPAL_TIMEOUT = env_int("PAYPAL_TIMEOUT", 10)  # seconds per call
 PAYPAL_MAX_RETRIES = env_int("PAYPAL_MAX_RETRIES", 2)  # on 5xx and time-outs, with back-off
 PAYPAL_PAYMENT_TIMEOUT_MINUTES = env_int("PAYPAL_PAYMENT_TIMEOUT_MINUTES", 30)
+
+# --- Abuse limits (helper "public", issue 9) ---------------------------------
+# Whose address a request comes from: the socket's, unless the settings name a
+# header set by our own proxy (production: nginx's X-Real-IP).
+CLIENT_ADDRESS_HEADER = None
+
+# Login throttling with django-axes: after AXES_FAILURE_LIMIT wrong passwords
+# for one account from one client address, that pair is locked out for the
+# cool-off time (customer login and Wagtail admin login alike).
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes requires
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "client_address.client_address"
+AXES_LOCKOUT_TEMPLATE = "ordering/locked_out.html"
+AXES_VERBOSE = False
