@@ -1,13 +1,17 @@
+from client_address import client_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from home.models import RestaurantPage
 from home.money import format_euros
@@ -17,7 +21,7 @@ from .forms import ChangeOrderForm, CheckoutForm, IssuedCheckoutKeys, SignupForm
 from .models import Order
 from .payments import available_methods, gateway_for
 from .pricing import OrderError, parse_id
-from .services import cancel_by_customer, change_order, place_order
+from .services import cancel_by_customer, change_order, place_order, transition
 from .stock import makeable_counts
 from .workflow import Status, timeline
 
@@ -132,12 +136,17 @@ def checkout(request):
         return redirect("/")
     form = CheckoutForm(request.POST or None, restaurant=restaurant, payment_methods=available_methods(), issued_keys=issued_keys)
     if request.method == "POST" and form.is_valid():
+        if _too_many_checkouts(request):
+            return render(request, "ordering/too_many_checkouts.html", {"restaurant": restaurant}, status=429)
+        _release_unpaid_order_of(request.session)
         details = form.order_details(customer=request.user if request.user.is_authenticated else None)
         try:
             order = place_order(restaurant, cart.quantities, details, checkout_key=form.cleaned_data["checkout_key"])
         except OrderError as error:
             form.add_error(None, str(error))
         else:
+            if order.status == Status.AWAITING_PAYMENT:
+                request.session[UNPAID_ORDER_SESSION_KEY] = order.pk
             online = gateway_for(order.payment_method).start(request, order)
             if online is not None:
                 return online  # the cart is emptied once the payment is through
@@ -146,6 +155,38 @@ def checkout(request):
             return redirect(order.get_tracking_url())
     context.update(form=form, delivery_fee=restaurant.delivery_fee)
     return render(request, "ordering/checkout.html", context, status=400 if form.is_bound else 200)
+
+
+# --- abuse limits: an unpaid order holds stock, so a session holds one at most,
+# and placing orders is rate-limited per client address and per session.
+UNPAID_ORDER_SESSION_KEY = "unpaid_order"
+
+
+def _release_unpaid_order_of(session):
+    """A new checkout from this session releases the order it left awaiting
+    payment (its stock goes back); a paid or moved order is left alone."""
+    order_pk = session.pop(UNPAID_ORDER_SESSION_KEY, None)
+    if not order_pk:
+        return
+    with transaction.atomic():
+        unpaid = Order.objects.select_for_update().filter(pk=order_pk, status=Status.AWAITING_PAYMENT).first()
+        if unpaid is not None:
+            transition(unpaid, Status.CANCELLED, note="replaced by a new checkout from the same session")
+
+
+def _session_or_address(group, request):
+    return request.session.session_key or client_address(request)
+
+
+def _address(group, request):
+    return client_address(request)
+
+
+def _too_many_checkouts(request):
+    """Counts an attempt to place an order; True past either limit (settings CHECKOUT_RATE_PER_*)."""
+    limits = [("checkout-address", _address, settings.CHECKOUT_RATE_PER_ADDRESS),
+              ("checkout-session", _session_or_address, settings.CHECKOUT_RATE_PER_SESSION)]
+    return any([is_ratelimited(request, group=group, key=key, rate=rate, increment=True) for group, key, rate in limits])
 
 
 def _order_by_token(token):

@@ -172,7 +172,7 @@ PAYPAL_WEBHOOK_ID = env_str("PAYPAL_WEBHOOK_ID", "")
 PAYPAL_FAKE_URL = env_str("PAYPAL_FAKE_URL", "http://127.0.0.1:8765")
 PAYPAL_TIMEOUT = env_int("PAYPAL_TIMEOUT", 10)  # seconds per call
 PAYPAL_MAX_RETRIES = env_int("PAYPAL_MAX_RETRIES", 2)  # on 5xx and time-outs, with back-off
-PAYPAL_PAYMENT_TIMEOUT_MINUTES = env_int("PAYPAL_PAYMENT_TIMEOUT_MINUTES", 30)
+PAYPAL_PAYMENT_TIMEOUT_MINUTES = env_int("PAYPAL_PAYMENT_TIMEOUT_MINUTES", 10)  # an unpaid order holds stock: not for long
 
 # --- Abuse limits (helper "public", issue 9) ---------------------------------
 # Whose address a request comes from: the socket's, unless the settings name a
@@ -192,3 +192,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "client_address.client_address"
 AXES_LOCKOUT_TEMPLATE = "ordering/locked_out.html"
 AXES_VERBOSE = False
+
+# Placing orders, rate-limited with django-ratelimit (counters in the cache,
+# Redis in production): per client address (offices and phones share one) and
+# per browser session. An unpaid PayPal order holds stock, so a session holds
+# one at most (a new checkout releases the previous one) and only for
+# PAYPAL_PAYMENT_TIMEOUT_MINUTES.
+INSTALLED_APPS += ["django_ratelimit"]
+CHECKOUT_RATE_PER_ADDRESS = env_str("CHECKOUT_RATE_PER_ADDRESS", "20/h")
+CHECKOUT_RATE_PER_SESSION = env_str("CHECKOUT_RATE_PER_SESSION", "5/10m")
+RATELIMIT_FAIL_OPEN = True  # a cache outage must not stop customers from ordering
