@@ -95,3 +95,17 @@ def test_force_login_and_the_demo_accounts_still_log_in(client, django_user_mode
     assert client.get("/admin/").status_code == 200
     demo = Client()
     assert demo.post(ADMIN_LOGIN, {"username": "admin", "password": "admin"}).status_code == 302 and logged_in(demo)
+
+
+def test_after_a_customer_login_without_next_the_customer_sees_their_orders(client, camille):
+    response = log_in(client, CUSTOMER_LOGIN, PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/commande/compte/commandes/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_customer_login_with_next_goes_there_and_only_on_this_site(client, camille):
+    response = client.post(CUSTOMER_LOGIN, {"username": "camille", "password": PASSWORD, "next": "/commande/panier/"})
+    assert response["Location"] == "/commande/panier/"
+    client.logout()
+    response = client.post(CUSTOMER_LOGIN, {"username": "camille", "password": PASSWORD, "next": "https://evil.example/"})
+    assert response["Location"] == "/commande/compte/commandes/"
