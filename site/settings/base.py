@@ -202,3 +202,31 @@ INSTALLED_APPS += ["django_ratelimit"]
 CHECKOUT_RATE_PER_ADDRESS = env_str("CHECKOUT_RATE_PER_ADDRESS", "20/h")
 CHECKOUT_RATE_PER_SESSION = env_str("CHECKOUT_RATE_PER_SESSION", "5/10m")
 RATELIMIT_FAIL_OPEN = True  # a cache outage must not stop customers from ordering
+
+# Content-Security-Policy with django-csp: the public site runs only its own
+# static scripts (a nonce is added for any inline one that uses
+# {{ request.csp_nonce }}); site/content_security.py relaxes it for Wagtail's
+# admin and adds PayPal's approval page to form-action. Django sends the other
+# security headers (SecurityMiddleware, X-Frame-Options): nginx must not repeat them.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "content_security.PolicyPerRequestMiddleware")
+INSTALLED_APPS += ["csp"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],  # Wagtail's live preview
+        "frame-ancestors": [SELF],  # ... which shows our pages in a same-origin frame
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+# Staff avatars from Gravatar would send a hash of each e-mail address to a third party (and need a CSP hole).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
