@@ -190,6 +190,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "client_address.client_address"
+AXES_USERNAME_CALLABLE = "login_attempts.username_of_attempt"
 AXES_LOCKOUT_TEMPLATE = "ordering/locked_out.html"
 AXES_VERBOSE = False
 

@@ -42,7 +42,7 @@ def customer(browser):
 
 
 @pytest.fixture
-def admin(browser, live_server):
+def admin(browser, live_server, bastille):  # bastille: the demo (and its admin account) is there first
     context = watched_context(browser, viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
