@@ -2,9 +2,12 @@
 quantities per product size. Prices are never stored; they are computed from
 the published menu every time the cart is shown."""
 
+from django.utils.translation import gettext as _
+
 from home.models import RestaurantPage
 
 from .pricing import OrderError, clean_quantities, price_lines, subtotal_of
+from .stock import how_many_can_be_made, ingredient_needs, levels_of, recipes_for
 
 SESSION_KEY = "cart"
 
@@ -14,7 +17,9 @@ class Cart:
         self.session = session
         data = session.get(SESSION_KEY) or {}
         self.restaurant_id = data.get("restaurant")
-        self.quantities = {int(k): int(v) for k, v in (data.get("lines") or {}).items()}
+        # Lines without a restaurant cannot be priced nor ordered: they are no cart.
+        lines = (data.get("lines") or {}) if self.restaurant_id else {}
+        self.quantities = {int(k): int(v) for k, v in lines.items()}
 
     def _save(self):
         if not self.quantities:
@@ -34,22 +39,51 @@ class Cart:
         return bool(self.quantities) and self.restaurant_id != restaurant.pk
 
     def add(self, restaurant, size_id, quantity):
-        """Adds after checking the product is on this restaurant's menu; raises OrderError."""
+        """Adds after checking the product is on this restaurant's menu and its
+        stock can make it; raises OrderError (nothing changed). Returns a
+        message when the quantity had to be lowered to what can be made."""
         if self.belongs_to_another(restaurant):
             raise OrderError("another restaurant")  # the view asks the customer first
+        return self._put(restaurant, size_id, self.quantities.get(size_id, 0) + quantity)
+
+    def set(self, size_id, quantity):
+        """Changes the quantity of a line already in the cart (0 removes it);
+        same checks and result as add."""
+        if size_id not in self.quantities:
+            raise OrderError(_("This item is not in your cart."))
+        if quantity == 0:
+            new = dict(self.quantities)
+            del new[size_id]
+            self.quantities = new
+            self._save()
+            return None
+        restaurant = self.restaurant
+        if restaurant is None:  # unpublished meanwhile
+            self.clear()
+            raise OrderError(_("This restaurant does not take orders at the moment."))
+        return self._put(restaurant, size_id, quantity)
+
+    def _put(self, restaurant, size_id, quantity):
         new = dict(self.quantities)
-        new[size_id] = new.get(size_id, 0) + quantity
-        self.quantities = clean_quantities(new)  # refuses bad or too large quantities
-        price_lines(restaurant, {size_id: new[size_id]})  # refuses what is not for sale here
+        new[size_id] = quantity
+        clean_quantities(new)  # refuses bad or too large quantities
+        (line,) = price_lines(restaurant, {size_id: quantity})  # refuses what is not for sale here
+        alone, makeable = _makeable(restaurant, size_id, {k: v for k, v in new.items() if k != size_id})
+        capped = None
+        if makeable is not None and quantity > makeable:
+            name = f"{line.product.name} {line.size.label}".strip()
+            if alone <= 0:
+                raise OrderError(_("%(product)s is sold out.") % {"product": name})
+            if makeable <= 0 or makeable == self.quantities.get(size_id, 0):  # capping would change nothing
+                raise OrderError(_("No more %(product)s can be made with what is left beside your cart.") % {"product": name})
+            quantity = new[size_id] = makeable
+            capped = _("Only %(count)s × %(product)s can be made at the moment: your cart holds %(count)s.") % {
+                "count": makeable, "product": name}
+        self.quantities = clean_quantities(new)
         self.restaurant_id = restaurant.pk
         self._restaurant = restaurant
         self._save()
-
-    def set(self, size_id, quantity):
-        new = dict(self.quantities)
-        new[size_id] = quantity
-        self.quantities = clean_quantities(new)
-        self._save()
+        return capped
 
     def clear(self):
         self.quantities = {}
@@ -79,3 +113,15 @@ class Cart:
     @staticmethod
     def subtotal(lines):
         return subtotal_of(lines)
+
+
+def _makeable(restaurant, size_id, other_lines):
+    """How many of size_id the restaurant's stock can make (alone, and on top
+    of the cart's other lines, which may share its ingredients); None when
+    unlimited. A hint for the customer: the checkout re-checks under locks."""
+    recipes = recipes_for([size_id, *other_lines])
+    levels = levels_of(restaurant)
+    alone = how_many_can_be_made(recipes.get(size_id), levels)
+    for ingredient_id, need in ingredient_needs(other_lines, recipes).items():
+        levels[ingredient_id] = levels.get(ingredient_id, 0) - need
+    return alone, how_many_can_be_made(recipes.get(size_id), levels)

@@ -16,6 +16,8 @@ from .slots import asap_time, available_slots, lead_time
 from .workflow import Fulfilment
 
 ASAP = "asap"
+# The database's limit for e-mail addresses (Django's EmailField, RFC 5321); forms default to 320.
+EMAIL_MAX_LENGTH = 254
 
 
 def slot_label(moment):
@@ -30,6 +32,28 @@ def slot_label(moment):
     return f"{day} {date_format(local, 'H:i')}"
 
 
+class IssuedCheckoutKeys:
+    """The checkout keys this browser session's order forms were given. A key
+    makes a resubmitted form show the order it already made; only the session
+    it was issued to may use it, so a key cannot fetch someone else's order."""
+
+    SESSION_KEY = "checkout_keys"
+    KEPT = 20  # the last forms opened in this session (tabs, reloads)
+
+    def __init__(self, session):
+        self.session = session
+
+    def issue(self):
+        return self.remember(uuid.uuid4().hex)
+
+    def remember(self, key):
+        self.session[self.SESSION_KEY] = [*self.session.get(self.SESSION_KEY, [])[-(self.KEPT - 1):], key]
+        return key
+
+    def __contains__(self, key):
+        return isinstance(key, str) and key in self.session.get(self.SESSION_KEY, [])
+
+
 class CheckoutForm(forms.Form):
     fulfilment = forms.ChoiceField(label=_("How"), choices=Fulfilment.choices, widget=forms.RadioSelect, initial=Fulfilment.DELIVERY)
     street_address = forms.CharField(label=_("Address"), max_length=200, required=False,
@@ -41,14 +65,15 @@ class CheckoutForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     phone = forms.CharField(label=_("Phone"), max_length=20, validators=[phone_validator],
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
-    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(label=_("Email"), max_length=EMAIL_MAX_LENGTH, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     note = forms.CharField(label=_("Note for the restaurant (optional)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
     checkout_key = forms.CharField(widget=forms.HiddenInput, validators=[RegexValidator(r"^[0-9a-f]{32}$")])
 
-    def __init__(self, *args, restaurant, payment_methods, now=None, **kwargs):
+    def __init__(self, *args, restaurant, payment_methods, issued_keys, now=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.restaurant = restaurant
+        self.issued_keys = issued_keys
         self.now = now or timezone.now()
         self.asap = asap_time(restaurant, Fulfilment.PICKUP, self.now)
         self.slots = available_slots(restaurant, Fulfilment.PICKUP, self.now)
@@ -58,7 +83,14 @@ class CheckoutForm(forms.Form):
         self.fields["when"].initial = ASAP if self.asap else (choices[0][0] if choices else None)
         self.fields["payment_method"].choices = [(m, Order.PaymentMethod(m).label) for m in payment_methods]
         self.fields["payment_method"].initial = payment_methods[0]
-        self.fields["checkout_key"].initial = uuid.uuid4().hex
+        if not self.is_bound:
+            self.fields["checkout_key"].initial = issued_keys.issue()
+
+    def clean_checkout_key(self):
+        key = self.cleaned_data["checkout_key"]
+        if key not in self.issued_keys:
+            raise forms.ValidationError(_("This key was not issued to this session."), code="not_issued")
+        return key
 
     def order_details(self, **extra):
         """The validated order details (lines aside) for ordering.services.place_order."""
@@ -71,6 +103,12 @@ class CheckoutForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if "checkout_key" in self.errors:
+            # Nothing is written; the form shown again carries a key of this session.
+            self.add_error(None, _("This order form was not opened in this browser, or it has expired. "
+                                   "Check your order, then submit it again."))
+            self.data = self.data.copy()
+            self.data["checkout_key"] = self.issued_keys.issue()
         fulfilment = data.get("fulfilment")
         if fulfilment == Fulfilment.DELIVERY:
             for name in ("street_address", "postcode", "city"):
@@ -132,7 +170,7 @@ class StaffOrderForm(QuantityFieldsMixin, CheckoutForm):
 
 
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(label=_("Email"))
+    email = forms.EmailField(label=_("Email"), max_length=EMAIL_MAX_LENGTH)
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()

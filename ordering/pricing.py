@@ -1,5 +1,6 @@
 """Prices come from the restaurant's published menu, never from the client."""
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,6 +12,19 @@ from home.money import to_money
 
 MAX_QUANTITY_PER_LINE = 20
 MAX_ITEMS_PER_ORDER = 60
+
+
+# Ids and quantities sent by browsers: plain decimal digits that fit a database integer.
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,10}")
+MAX_DATABASE_ID = 2**31 - 1
+
+
+def parse_id(raw):
+    """A positive whole number from untrusted input ("12"), or None ("abc", "", "4.0", "-1", NUL, huge)."""
+    if not isinstance(raw, str) or not _PLAIN_NUMBER.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_DATABASE_ID else None
 
 
 class OrderError(Exception):

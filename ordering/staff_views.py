@@ -217,8 +217,11 @@ def recipe_sheet(request, restaurant):
 @for_restaurant("counter")
 def new_order(request, restaurant):
     """A phone or counter order: same rules as the website (menu prices, stock, hours, area)."""
+    from .forms import IssuedCheckoutKeys  # local: only this view needs it
+
     menu_sizes = restaurant.priced_menu_sizes()
-    form = StaffOrderForm(request.POST or None, restaurant=restaurant, menu_sizes=menu_sizes)
+    form = StaffOrderForm(request.POST or None, restaurant=restaurant, menu_sizes=menu_sizes,
+                          issued_keys=IssuedCheckoutKeys(request.session))
     if request.method == "POST" and form.is_valid():
         details = form.order_details(channel=form.cleaned_data["channel"])
         try:

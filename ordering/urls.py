@@ -21,7 +21,7 @@ urlpatterns = [
     path("paypal/sur-place/<str:tracking_token>/", paypal_views.pay_on_site_instead, name="pay_on_site"),
     path("paypal/webhook/", paypal_views.webhook, name="paypal_webhook"),
     path("compte/inscription/", views.signup, name="signup"),
-    path("compte/connexion/", auth_views.LoginView.as_view(template_name="ordering/login.html"), name="login"),
+    path("compte/connexion/", views.CustomerLoginView.as_view(), name="login"),
     path("compte/deconnexion/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("compte/commandes/", views.my_orders, name="my_orders"),
 ]

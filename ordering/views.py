@@ -1,23 +1,28 @@
+from client_address import client_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from home.models import RestaurantPage
 from home.money import format_euros
 
 from .cart import Cart
-from .forms import ChangeOrderForm, CheckoutForm, SignupForm
+from .forms import ChangeOrderForm, CheckoutForm, IssuedCheckoutKeys, SignupForm
 from .models import Order
 from .payments import available_methods, gateway_for
-from .pricing import OrderError
-from .services import cancel_by_customer, change_order, ensure_changeable, place_order
+from .pricing import OrderError, parse_id
+from .services import cancel_awaiting_payment, cancel_by_customer, change_order, ensure_changeable, place_order
 from .stock import makeable_counts
-from .workflow import Status, timeline
+from .workflow import Status, TransitionNotAllowed, timeline
 
 
 def _wants_json(request):
@@ -26,18 +31,26 @@ def _wants_json(request):
 
 def _back_to(request, fallback):
     target = request.POST.get("next") or fallback
-    return target if target.startswith("/") and not target.startswith("//") else fallback
+    safe = target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return target if safe and target.isprintable() else fallback
+
+
+def _bad_request(request, message):
+    """Input no form of ours sends: a 400 that says why and changes nothing."""
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=400)
+    return render(request, "ordering/bad_request.html", {"message": message}, status=400)
 
 
 @require_POST
 def cart_add(request):
-    restaurant = get_object_or_404(RestaurantPage.objects.live(), pk=request.POST.get("restaurant"))
+    restaurant_id = parse_id(request.POST.get("restaurant"))
+    restaurant = RestaurantPage.objects.live().filter(pk=restaurant_id).first() if restaurant_id else None
+    if restaurant is None:
+        return _bad_request(request, _("This restaurant does not exist or does not take orders online."))
     cart = Cart(request.session)
-    try:
-        size_id, quantity = int(request.POST.get("size", "")), int(request.POST.get("quantity", "1"))
-    except ValueError:
-        size_id, quantity = None, 0
-    if size_id is None or quantity < 1:
+    size_id, quantity = parse_id(request.POST.get("size")), parse_id(request.POST.get("quantity", "1"))
+    if size_id is None or quantity is None:
         return _cart_error(request, restaurant, _("Choose a size and a quantity."))
     if cart.belongs_to_another(restaurant):
         if _wants_json(request) and request.POST.get("replace") != "yes":
@@ -49,12 +62,15 @@ def cart_add(request):
             })
         cart.clear()
     try:
-        cart.add(restaurant, size_id, quantity)
+        capped = cart.add(restaurant, size_id, quantity)
     except OrderError as error:
         return _cart_error(request, restaurant, str(error))
     if _wants_json(request):
-        return JsonResponse({"count": cart.count(), "message": _("Added to your cart.")})
-    messages.success(request, _("Added to your cart."))
+        return JsonResponse({"count": cart.count(), "message": capped or _("Added to your cart."), "capped": bool(capped)})
+    if capped:
+        messages.warning(request, capped)
+    else:
+        messages.success(request, _("Added to your cart."))
     return redirect(_back_to(request, restaurant.url))
 
 
@@ -68,10 +84,19 @@ def _cart_error(request, restaurant, message):
 @require_POST
 def cart_update(request):
     cart = Cart(request.session)
+    size_id, raw_quantity = parse_id(request.POST.get("size")), request.POST.get("quantity")
+    quantity = 0 if raw_quantity == "0" else parse_id(raw_quantity)
+    if size_id is None or quantity is None:
+        return _bad_request(request, _("This product or quantity is not valid."))
     try:
-        cart.set(int(request.POST.get("size", "")), int(request.POST.get("quantity", "")))
-    except (ValueError, OrderError) as error:
-        messages.error(request, str(error) if isinstance(error, OrderError) else _("This product or quantity is not valid."))
+        capped = cart.set(size_id, quantity)
+    except OrderError as error:
+        if _wants_json(request):
+            return JsonResponse({"error": str(error)}, status=400)
+        messages.error(request, str(error))
+    else:
+        if capped:
+            messages.warning(request, capped)
     return redirect("ordering:cart")
 
 
@@ -94,10 +119,12 @@ def cart_view(request):
 
 
 def checkout(request):
+    issued_keys = IssuedCheckoutKeys(request.session)
     if request.method == "POST":
-        # The same form submitted again (double click, reload after success) shows the order it made.
+        # The same form submitted again (double click, reload after success) shows the order it made,
+        # to the session the form was given to only.
         key = request.POST.get("checkout_key", "")
-        placed = Order.objects.filter(checkout_key=key).first() if key else None
+        placed = Order.objects.filter(checkout_key=key).first() if key in issued_keys else None
         if placed:
             return redirect(placed.get_tracking_url())
     cart = Cart(request.session)
@@ -106,14 +133,19 @@ def checkout(request):
     if not lines:
         messages.error(request, _("Your cart is empty (your session may have expired). Choose your pizzas first."))
         return redirect("/")
-    form = CheckoutForm(request.POST or None, restaurant=restaurant, payment_methods=available_methods())
+    form = CheckoutForm(request.POST or None, restaurant=restaurant, payment_methods=available_methods(), issued_keys=issued_keys)
     if request.method == "POST" and form.is_valid():
+        if _too_many_checkouts(request):
+            return render(request, "ordering/too_many_checkouts.html", {"restaurant": restaurant}, status=429)
+        _release_unpaid_order_of(request.session)
         details = form.order_details(customer=request.user if request.user.is_authenticated else None)
         try:
             order = place_order(restaurant, cart.quantities, details, checkout_key=form.cleaned_data["checkout_key"])
         except OrderError as error:
             form.add_error(None, str(error))
         else:
+            if order.status == Status.AWAITING_PAYMENT:
+                request.session[UNPAID_ORDER_SESSION_KEY] = order.pk
             online = gateway_for(order.payment_method).start(request, order)
             if online is not None:
                 return online  # the cart is emptied once the payment is through
@@ -122,6 +154,39 @@ def checkout(request):
             return redirect(order.get_tracking_url())
     context.update(form=form, delivery_fee=restaurant.delivery_fee)
     return render(request, "ordering/checkout.html", context, status=400 if form.is_bound else 200)
+
+
+# --- abuse limits: an unpaid order holds stock, so a session holds one at most,
+# and placing orders is rate-limited per client address and per session.
+UNPAID_ORDER_SESSION_KEY = "unpaid_order"
+
+
+def _release_unpaid_order_of(session):
+    """A new checkout from this session releases the order it left awaiting
+    payment (its stock goes back); a paid or moved order is left alone."""
+    order_pk = session.pop(UNPAID_ORDER_SESSION_KEY, None)
+    unpaid = Order.objects.filter(pk=order_pk, status=Status.AWAITING_PAYMENT).first() if order_pk else None
+    if unpaid is None:
+        return
+    try:
+        cancel_awaiting_payment(unpaid, "replaced by a new checkout from the same session")
+    except TransitionNotAllowed:
+        pass  # paid or moved meanwhile: it is a real order now
+
+
+def _session_or_address(group, request):
+    return request.session.session_key or client_address(request)
+
+
+def _address(group, request):
+    return client_address(request)
+
+
+def _too_many_checkouts(request):
+    """Counts an attempt to place an order; True past either limit (settings CHECKOUT_RATE_PER_*)."""
+    limits = [("checkout-address", _address, settings.CHECKOUT_RATE_PER_ADDRESS),
+              ("checkout-session", _session_or_address, settings.CHECKOUT_RATE_PER_SESSION)]
+    return any([is_ratelimited(request, group=group, key=key, rate=rate, increment=True) for group, key, rate in limits])
 
 
 def _order_by_token(token):
@@ -206,6 +271,16 @@ def signup(request):
         messages.success(request, _("Welcome! Your account is created."))
         return redirect("ordering:my_orders")
     return render(request, "ordering/signup.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+class CustomerLoginView(LoginView):
+    template_name = "ordering/login.html"
+    next_page = "ordering:my_orders"  # without ?next=, the customer's orders (not Django's /accounts/profile/)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
 
 
 @login_required(login_url="ordering:login")

@@ -139,6 +139,16 @@ def delivery_form(**overrides):
     return data
 
 
+def issue_checkout_key(client, key="a" * 32):
+    """Gives the client's session a checkout key, as showing the checkout form does."""
+    from ordering.forms import IssuedCheckoutKeys
+
+    session = client.session
+    IssuedCheckoutKeys(session).remember(key)
+    session.save()
+    return key
+
+
 @pytest.fixture(scope="session")
 def fake_paypal_server():
     from ordering.paypal.fake_server import FakePayPal

@@ -42,3 +42,33 @@ def test_production_never_uses_the_fake_paypal():
 def test_production_paypal_needs_its_credentials():
     result = manage("check", SECRET_KEY="x" * 60, DATABASE_URL=os.environ["DATABASE_URL"], PAYPAL_MODE="live")
     assert result.returncode != 0 and "PAYPAL_CLIENT_ID" in result.stderr
+
+
+# --- local running (issue 9) --------------------------------------------------
+
+
+def dev_setting(expression, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DB_CONN_MAX_AGE", "DATABASE_URL")}
+    clean.update(DJANGO_SETTINGS_MODULE="settings.dev", **env)
+    code = f"import sys; sys.path[:0] = ['.', 'site']; import django; django.setup(); from django.conf import settings; print({expression})"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_dev_settings_close_database_connections_after_each_request():
+    assert dev_setting('settings.DATABASES["default"]["CONN_MAX_AGE"]') == "0"
+    assert dev_setting('settings.DATABASES["default"]["CONN_MAX_AGE"]', DATABASE_URL=os.environ["DATABASE_URL"]) == "0"
+    assert dev_setting('settings.DATABASES["default"]["CONN_MAX_AGE"]', DB_CONN_MAX_AGE="30") == "30"  # still an explicit choice
+
+
+def test_dev_check_passes_without_redis():
+    clean = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL", "DATABASE_URL")}
+    result = subprocess.run([sys.executable, "manage.py", "check", "--fail-level", "WARNING"], cwd=ROOT,
+                            env={**clean, "DJANGO_SETTINGS_MODULE": "settings.dev"}, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_load_demo_refuses_the_production_settings():
+    result = manage("load_demo", SECRET_KEY="x" * 60, DATABASE_URL=os.environ["DATABASE_URL"], REDIS_URL=os.environ["REDIS_URL"])
+    assert result.returncode != 0 and "known passwords" in result.stderr and "settings.production" in result.stderr

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between
 machines comes from the environment (see README, "Configuration")."""
 
+from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -221,7 +222,7 @@ PAYPAL_WEBHOOK_ID = env_str("PAYPAL_WEBHOOK_ID", "")
 PAYPAL_FAKE_URL = env_str("PAYPAL_FAKE_URL", "http://127.0.0.1:8765")
 PAYPAL_TIMEOUT = env_int("PAYPAL_TIMEOUT", 10)  # seconds per call
 PAYPAL_MAX_RETRIES = env_int("PAYPAL_MAX_RETRIES", 2)  # on 5xx and time-outs, with back-off
-PAYPAL_PAYMENT_TIMEOUT_MINUTES = env_int("PAYPAL_PAYMENT_TIMEOUT_MINUTES", 30)
+PAYPAL_PAYMENT_TIMEOUT_MINUTES = env_int("PAYPAL_PAYMENT_TIMEOUT_MINUTES", 10)  # an unpaid order holds stock: not for long
 
 # --- Errors reach someone (docs/operations-managed.md) -------------------------
 # SENTRY_DSN (Sentry or a compatible service such as GlitchTip): every
@@ -237,3 +238,61 @@ ADMINS = getaddresses(env_list("ADMINS"))
 METRICS_ALLOWED_NETWORKS = env_list(
     "METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7")
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
+# --- Abuse limits (helper "public", issue 9) ---------------------------------
+# Whose address a request comes from: the socket's, unless the settings name a
+# header set by our own proxy (production: nginx's X-Real-IP).
+CLIENT_ADDRESS_HEADER = None
+
+# Login throttling with django-axes: after AXES_FAILURE_LIMIT wrong passwords
+# for one account from one client address, that pair is locked out for the
+# cool-off time (customer login and Wagtail admin login alike).
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes requires
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "client_address.client_address"
+AXES_USERNAME_CALLABLE = "login_attempts.username_of_attempt"
+AXES_LOCKOUT_TEMPLATE = "ordering/locked_out.html"
+AXES_VERBOSE = False
+
+# Placing orders, rate-limited with django-ratelimit (counters in the cache,
+# Redis in production): per client address (offices and phones share one) and
+# per browser session. An unpaid PayPal order holds stock, so a session holds
+# one at most (a new checkout releases the previous one) and only for
+# PAYPAL_PAYMENT_TIMEOUT_MINUTES.
+INSTALLED_APPS += ["django_ratelimit"]
+CHECKOUT_RATE_PER_ADDRESS = env_str("CHECKOUT_RATE_PER_ADDRESS", "20/h")
+CHECKOUT_RATE_PER_SESSION = env_str("CHECKOUT_RATE_PER_SESSION", "5/10m")
+RATELIMIT_FAIL_OPEN = True  # a cache outage must not stop customers from ordering
+
+# Content-Security-Policy with django-csp: the public site runs only its own
+# static scripts (a nonce is added for any inline one that uses
+# {{ request.csp_nonce }}); site/content_security.py relaxes it for Wagtail's
+# admin and adds PayPal's approval page to form-action. Django sends the other
+# security headers (SecurityMiddleware, X-Frame-Options): nginx must not repeat them.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "content_security.PolicyPerRequestMiddleware")
+INSTALLED_APPS += ["csp"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],  # Wagtail's live preview
+        "frame-ancestors": [SELF],  # ... which shows our pages in a same-origin frame
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+# Staff avatars from Gravatar would send a hash of each e-mail address to a third party (and need a CSP hole).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None

@@ -3,7 +3,7 @@ cache, console email). Any variable from the environment still wins."""
 
 from .base import *  # noqa: F401,F403
 from .base import BASE_DIR, DATABASE_URL, database_from_url
-from .env import env_list, env_str
+from .env import env_int, env_list, env_str
 
 DEBUG = True
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
@@ -16,3 +16,12 @@ PAYPAL_MODE = env_str("PAYPAL_MODE", "fake")
 PAYPAL_CLIENT_ID = env_str("PAYPAL_CLIENT_ID", "fake-client-id")
 PAYPAL_CLIENT_SECRET = env_str("PAYPAL_CLIENT_SECRET", "fake-client-secret")
 PAYPAL_WEBHOOK_ID = env_str("PAYPAL_WEBHOOK_ID", "FAKE-WEBHOOK-ID")
+
+# --- helper "public" (issue 9) ------------------------------------------------
+# runserver opens a connection per request thread: kept for 60 s they pile up
+# (57 idle after 25 minutes) until PostgreSQL refuses clients. 0 closes each one.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
+# One local process: the local-memory cache is enough for rate-limit counters here.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# The demo (admin/admin, staff password "pizza") may be loaded here, never under production settings.
+DEMO_DATA_ALLOWED = True

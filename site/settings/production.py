@@ -57,3 +57,8 @@ if PAYPAL_MODE not in ("off", "sandbox", "live"):
     raise ImproperlyConfigured("PAYPAL_MODE must be off, sandbox or live in production.")
 if PAYPAL_MODE != "off" and not (PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID):
     raise ImproperlyConfigured("PayPal needs PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID.")
+
+# --- Client address (helper "public", issue 9) --------------------------------
+# nginx (docker/nginx/ocpizza.conf.template) sets X-Real-IP to the address it was
+# connected from, replacing what the client sent: lockouts and rate limits count per real client.
+CLIENT_ADDRESS_HEADER = "HTTP_X_REAL_IP"

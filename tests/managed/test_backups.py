@@ -5,7 +5,6 @@ damaged repository that must leave the site as it is."""
 import json
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 

@@ -6,11 +6,12 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.db.models import Sum
+from django.test import Client
 from django.utils import timezone
 
 from home.models import MenuItem, Product, RestaurantPage
 from ordering.models import Order, Stock, StockMovement
-from tests.conftest import delivery_form, size_of, text_of
+from tests.conftest import delivery_form, form_values, issue_checkout_key, size_of, text_of
 
 pytestmark = pytest.mark.django_db
 CART, ADD, UPDATE, CHECKOUT = "/commande/panier/", "/commande/panier/ajouter/", "/commande/panier/modifier/", "/commande/valider/"
@@ -18,6 +19,15 @@ CART, ADD, UPDATE, CHECKOUT = "/commande/panier/", "/commande/panier/ajouter/", 
 
 def add(client, restaurant, size, quantity=1, **extra):
     return client.post(ADD, {"restaurant": restaurant.pk, "size": size.pk, "quantity": quantity, **extra})
+
+
+def add_json(client, restaurant, size, quantity=1):
+    return client.post(ADD, {"restaurant": restaurant.pk, "size": size.pk, "quantity": quantity}, HTTP_ACCEPT="application/json")
+
+
+def issued_key(client):
+    """The checkout key the checkout form gives this browser session."""
+    return form_values(client.get(CHECKOUT).content.decode(), "form[data-checkout]")["checkout_key"]
 
 
 def stock_of(restaurant, ingredient_name):
@@ -33,6 +43,7 @@ def assert_ledger_balances():
 def cart(client, bastille):
     add(client, bastille, size_of("reine", "Méga 40 cm"), 1)
     add(client, bastille, size_of("margherita"), 2)
+    issue_checkout_key(client)  # the key of delivery_form(), as if the checkout form had been shown
     return client
 
 
@@ -60,6 +71,7 @@ def test_order_numbers_are_per_restaurant_and_day(client, bastille):
     numbers = []
     for key in ("1" * 32, "2" * 32):
         add(client, bastille, size_of("reine"), 1)
+        issue_checkout_key(client, key)
         client.post(CHECKOUT, delivery_form(checkout_key=key, fulfilment="pickup"))
     numbers = list(Order.objects.order_by("sequence").values_list("number", "sequence"))
     day = timezone.localdate().strftime("%d%m")
@@ -171,6 +183,7 @@ def test_bad_checkout_input_is_shown_and_nothing_is_written(cart, overrides, fie
 def test_slot_outside_opening_hours_is_refused(client):
     restaurant = RestaurantPage.objects.get(slug="batignolles")  # dinner only on weekdays
     add(client, restaurant, size_of("reine"), 2)
+    issue_checkout_key(client)
     tomorrow_4am = (timezone.localtime() + timedelta(days=1)).replace(hour=4, minute=0, second=0, microsecond=0)
     response = client.post(CHECKOUT, delivery_form(postcode="75017", when=tomorrow_4am.isoformat()))
     assert response.status_code == 400 and "when" in response.context["form"].errors
@@ -178,6 +191,7 @@ def test_slot_outside_opening_hours_is_refused(client):
 
 def test_minimum_order_for_delivery(client, bastille):
     add(client, bastille, size_of("coca-cola"), 2)
+    issue_checkout_key(client)
     response = client.post(CHECKOUT, delivery_form())
     assert response.status_code == 400 and "à partir de 15,00" in text_of(response)
     response = client.post(CHECKOUT, delivery_form(fulfilment="pickup", street_address="", postcode="", city=""))
@@ -209,7 +223,7 @@ def test_a_customer_account_lists_its_orders(client, bastille, django_user_model
     })
     assert response.status_code == 302
     add(client, bastille, size_of("reine"), 2)
-    client.post(CHECKOUT, delivery_form())
+    client.post(CHECKOUT, delivery_form(checkout_key=issue_checkout_key(client)))
     order = Order.objects.get()
     assert order.customer.username == "camille"
     assert order.number in text_of(client.get("/commande/compte/commandes/"))
@@ -232,3 +246,136 @@ def test_queries_per_order_do_not_grow_with_its_lines(bastille):
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert not any("referenceindex" in q["sql"] for q in queries.captured_queries)
+
+
+# --- the cart refuses what the stock cannot make (issue 9) -------------------
+
+
+def test_a_sold_out_size_is_refused_by_the_cart_with_the_reason(client, bastille):
+    Stock.objects.filter(restaurant=bastille, ingredient__name="Reblochon").update(quantity=0)
+    response = add_json(client, bastille, size_of("savoyarde"), 1)
+    assert response.status_code == 400 and "Savoyarde" in response.json()["error"] and "épuisé" in response.json()["error"]
+    assert client.session.get("cart", {}).get("lines") in (None, {})
+    response = add(client, bastille, size_of("savoyarde"), 1)  # without JavaScript: back to the menu, with the reason
+    assert response.status_code == 302 and "épuisé" in str(list(response.wsgi_request._messages)[0])
+    assert client.session.get("cart", {}).get("lines") in (None, {})
+
+
+def test_more_than_can_be_made_is_capped_at_add_and_on_update_with_the_reason(client, bastille):
+    reine_mega = size_of("reine", "Méga 40 cm")  # 120 g of ham each
+    Stock.objects.filter(restaurant=bastille, ingredient__name="Jambon blanc").update(quantity=Decimal("250"))
+    response = add_json(client, bastille, reine_mega, 5)
+    assert response.status_code == 200 and response.json()["capped"] and response.json()["count"] == 2
+    assert "2 × Reine Méga 40 cm" in response.json()["message"]
+    assert client.session["cart"]["lines"] == {str(reine_mega.pk): 2}
+    response = add_json(client, bastille, reine_mega, 1)  # nothing more can be made
+    assert response.status_code == 400 and "Reine" in response.json()["error"]
+    assert client.session["cart"]["lines"] == {str(reine_mega.pk): 2}
+    client.post(UPDATE, {"size": reine_mega.pk, "quantity": "1"})
+    response = client.post(UPDATE, {"size": reine_mega.pk, "quantity": "6"})
+    assert client.session["cart"]["lines"] == {str(reine_mega.pk): 2}
+    assert "2 × Reine" in str(list(response.wsgi_request._messages)[-1])
+
+
+def test_the_cap_counts_what_the_other_lines_of_the_cart_use(client, bastille):
+    # The Reine Junior and Méga share the ham: 250 g make one Méga (120 g) beside two Juniors (60 g each) and no more.
+    Stock.objects.filter(restaurant=bastille, ingredient__name="Jambon blanc").update(quantity=Decimal("250"))
+    junior, mega = size_of("reine", "Junior 26 cm"), size_of("reine", "Méga 40 cm")
+    per_junior = junior.recipe_lines.get(ingredient__name="Jambon blanc").quantity
+    per_mega = mega.recipe_lines.get(ingredient__name="Jambon blanc").quantity
+    add(client, bastille, junior, 2)
+    expected = int((Decimal("250") - 2 * per_junior) // per_mega)
+    response = add_json(client, bastille, mega, 5)
+    assert client.session["cart"]["lines"][str(mega.pk)] == expected, response.json()
+
+
+def test_checkout_still_rechecks_the_stock_under_locks(cart, bastille):
+    Stock.objects.filter(restaurant=bastille, ingredient__name="Jambon blanc").update(quantity=Decimal("50"))
+    response = cart.post(CHECKOUT, delivery_form(checkout_key=issued_key(cart)))
+    assert response.status_code == 400 and Order.objects.count() == 0 and "Reine" in text_of(response)
+
+
+def test_updating_an_empty_cart_stores_nothing(client, bastille):
+    response = client.post(UPDATE, {"size": size_of("margherita").pk, "quantity": "2"})
+    assert response.status_code == 302
+    assert client.session.get("cart", {}).get("lines") in (None, {})
+    assert client.get(CART).context["cart_count"] == 0
+
+
+def test_lines_left_without_a_restaurant_by_an_old_session_are_no_cart(client, bastille):
+    session = client.session
+    session["cart"] = {"restaurant": None, "lines": {str(size_of("margherita").pk): 2}}
+    session.save()
+    response = client.get(CART)
+    assert response.context["cart_count"] == 0 and response.context["lines"] == []
+
+
+@pytest.mark.parametrize("email", ["a" * 250 + "@example.fr", "x@" + "b" * 300 + ".fr"])
+def test_an_email_over_254_characters_is_a_form_error(cart, email):
+    response = cart.post(CHECKOUT, delivery_form(email=email, checkout_key=issued_key(cart)))
+    assert response.status_code == 400 and "email" in response.context["form"].errors
+    assert Order.objects.count() == 0
+
+
+def test_signup_with_an_email_over_254_characters_is_a_form_error(client, django_user_model):
+    response = client.post("/commande/compte/inscription/", {
+        "username": "camille", "email": "a" * 250 + "@example.fr", "password1": "Pizza-Reine-2026", "password2": "Pizza-Reine-2026",
+    })
+    assert response.status_code == 400 and "email" in response.context["form"].errors
+    assert not django_user_model.objects.filter(username="camille").exists()
+
+
+# --- a checkout key belongs to the session it was issued to (issue 9) ---------
+
+
+def test_a_checkout_key_not_issued_to_this_session_is_refused_and_writes_nothing(cart, bastille):
+    first = cart.post(CHECKOUT, delivery_form())
+    order = Order.objects.get()
+    other = Client()  # another browser that learnt the key
+    add(other, bastille, size_of("reine"), 2)
+    response = other.post(CHECKOUT, delivery_form())
+    assert response.status_code == 400 and Order.objects.count() == 1
+    assert "pas été ouvert dans ce navigateur" in text_of(response)
+    assert order.tracking_token not in response.content.decode() and response.get("Location") != first["Location"]
+    # The form shown again carries a key of this session: submitting it again places the order.
+    fresh_key = form_values(response.content.decode(), "form[data-checkout]")["checkout_key"]
+    assert fresh_key != "a" * 32
+    assert other.post(CHECKOUT, delivery_form(checkout_key=fresh_key)).status_code == 302
+    assert Order.objects.count() == 2
+
+
+def test_the_key_the_form_issues_is_accepted_once_and_shows_its_order_again(client, bastille):
+    add(client, bastille, size_of("reine"), 2)
+    key = issued_key(client)
+    first = client.post(CHECKOUT, delivery_form(checkout_key=key))
+    again = client.post(CHECKOUT, delivery_form(checkout_key=key))
+    assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
+    assert Order.objects.count() == 1
+
+
+def test_a_phone_order_key_is_bound_to_the_staff_session(client, bastille):
+    from django.contrib.auth import get_user_model
+
+    url = f"/admin/cuisine/{bastille.pk}/nouvelle-commande/"
+    form = {"channel": "phone", "fulfilment": "pickup", "when": "asap", "name": "M. Dupont", "phone": "01 43 55 00 00",
+            "email": "", "payment_method": "on_site", f"size_{size_of('reine').pk}": "1"}
+    client.force_login(get_user_model().objects.get(username="comptoir-bastille"))
+    key = form_values(client.get(url).content.decode(), "form[data-new-order]")["checkout_key"]
+    assert client.post(url, {**form, "checkout_key": key}).status_code == 302
+    manager = Client()
+    manager.force_login(get_user_model().objects.get(username="gerant-bastille"))
+    response = manager.post(url, {**form, "checkout_key": key})
+    assert response.status_code == 400 and Order.objects.count() == 1
+    assert "pas été ouvert dans ce navigateur" in text_of(response)
+
+
+def test_a_phone_order_email_over_254_characters_is_a_form_error(client, bastille):
+    from django.contrib.auth import get_user_model
+
+    url = f"/admin/cuisine/{bastille.pk}/nouvelle-commande/"
+    client.force_login(get_user_model().objects.get(username="comptoir-bastille"))
+    key = form_values(client.get(url).content.decode(), "form[data-new-order]")["checkout_key"]
+    response = client.post(url, {"channel": "phone", "fulfilment": "pickup", "when": "asap", "name": "M. Dupont",
+                                 "phone": "01 43 55 00 00", "email": "a" * 250 + "@example.fr", "payment_method": "on_site",
+                                 "checkout_key": key, f"size_{size_of('reine').pk}": "1"})
+    assert response.status_code == 400 and "email" in response.context["form"].errors and Order.objects.count() == 0

@@ -9,7 +9,7 @@ from ordering import board
 from ordering.models import Order
 from ordering.services import OrderDetails, place_order, transition
 from ordering.workflow import Fulfilment, Status
-from tests.conftest import size_of
+from tests.conftest import issue_checkout_key, size_of
 
 pytestmark = pytest.mark.django_db
 ROLES = ["gerant-bastille", "pizzaiolo-bastille", "livreur-bastille", "comptoir-bastille", "siege"]
@@ -225,7 +225,7 @@ def test_phone_order_follows_the_website_rules_and_life(client, bastille):
     login(client, "comptoir-bastille")
     url = f"/admin/cuisine/{bastille.pk}/nouvelle-commande/"
     assert client.get(url).status_code == 200
-    response = client.post(url, new_order_form(bastille))
+    response = client.post(url, new_order_form(bastille, checkout_key=issue_checkout_key(client, "9" * 32)))
     assert response.status_code == 302, response.content.decode()[:2000]
     order = Order.objects.get()
     assert (order.channel, order.payment_method, order.email) == ("phone", "on_site", "")
@@ -242,6 +242,7 @@ def test_phone_order_follows_the_website_rules_and_life(client, bastille):
 ])
 def test_phone_order_bad_input(client, bastille, overrides, message):
     login(client, "comptoir-bastille")
+    issue_checkout_key(client, "9" * 32)
     response = client.post(f"/admin/cuisine/{bastille.pk}/nouvelle-commande/", new_order_form(bastille, **overrides))
     if message:
         assert response.status_code == 400 and message in response.content.decode() and not Order.objects.exists()
@@ -254,6 +255,7 @@ def test_phone_order_out_of_stock_writes_nothing(client, bastille):
 
     Stock.objects.filter(restaurant=bastille, ingredient__name="Jambon blanc").update(quantity=10)
     login(client, "comptoir-bastille")
+    issue_checkout_key(client, "9" * 32)
     response = client.post(f"/admin/cuisine/{bastille.pk}/nouvelle-commande/", new_order_form(bastille))
     assert response.status_code == 400 and "Reine" in response.content.decode() and not Order.objects.exists()
 

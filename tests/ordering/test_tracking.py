@@ -6,7 +6,7 @@ from django.db.models import Sum
 from ordering.models import Order, Stock
 from ordering.services import transition
 from ordering.workflow import Status
-from tests.conftest import delivery_form, size_of, text_of
+from tests.conftest import delivery_form, issue_checkout_key, size_of, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def order(client, bastille):
     client.post("/commande/panier/ajouter/", {"restaurant": bastille.pk, "size": size_of("reine").pk, "quantity": 2})
-    client.post("/commande/valider/", delivery_form())
+    client.post("/commande/valider/", delivery_form(checkout_key=issue_checkout_key(client)))
     return Order.objects.get()
 
 

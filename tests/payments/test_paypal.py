@@ -12,7 +12,7 @@ from ordering.models import Order, PayPalPayment, PayPalRefund, PayPalWebhookEve
 from ordering.paypal import client as paypal_api
 from ordering.paypal.fake_server import build_event, webhook_headers
 from ordering.workflow import Status
-from tests.conftest import delivery_form, size_of, text_of
+from tests.conftest import delivery_form, issue_checkout_key, size_of, text_of
 from tests.payments.money import assert_money_invariant
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def shopper(client, bastille, paypal):
 
 
 def pay_with_paypal(shopper, key="b" * 32):
-    response = shopper.post(CHECKOUT, delivery_form(payment_method="paypal", checkout_key=key))
+    response = shopper.post(CHECKOUT, delivery_form(payment_method="paypal", checkout_key=issue_checkout_key(shopper, key)))
     order = Order.objects.get(checkout_key=key)
     return order, response
 

@@ -1,6 +1,7 @@
 import os
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from wagtail import hooks
 
 from home.demo import load_demo
@@ -10,6 +11,10 @@ class Command(BaseCommand):
     help = "Creates the demo restaurants, menu and accounts. Safe to run again: it only adds what is missing."
 
     def handle(self, *args, **options):
+        if not getattr(settings, "DEMO_DATA_ALLOWED", False):
+            # It creates admin/admin and staff accounts sharing one known password.
+            raise CommandError(f"load_demo creates accounts with known passwords: it does not run under {settings.SETTINGS_MODULE} "
+                               "(only under settings.dev, or settings that set DEMO_DATA_ALLOWED = True).")
         admin_password = os.environ.get("DEMO_ADMIN_PASSWORD", "admin")
         marketing_password = os.environ.get("DEMO_MARKETING_PASSWORD", "marketing")
         created = load_demo(admin_password, marketing_password)
