@@ -1,3 +1,4 @@
+from accounts import NextPathOnlyMixin
 from client_address import client_address
 from django.conf import settings
 from django.contrib import messages
@@ -273,7 +274,7 @@ def signup(request):
     return render(request, "ordering/signup.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
-class CustomerLoginView(LoginView):
+class CustomerLoginView(NextPathOnlyMixin, LoginView):
     template_name = "ordering/login.html"
     next_page = "ordering:my_orders"  # without ?next=, the customer's orders (not Django's /accounts/profile/)
 

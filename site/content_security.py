@@ -17,7 +17,7 @@ PAYPAL_APPROVAL_ORIGINS = {"sandbox": "https://www.sandbox.paypal.com", "live": 
 ADMIN_POLICY = {
     "script-src": [SELF, UNSAFE_INLINE],  # without the nonce, which would turn 'unsafe-inline' off
     "style-src": [SELF, UNSAFE_INLINE],
-    "img-src": [SELF, "data:", "blob:"],  # previews of images being uploaded
+    "img-src": [SELF, "data:", "blob:", *settings.MEDIA_ORIGINS],  # blob: previews of images being uploaded
     "connect-src": [SELF, "https://releases.wagtail.org"],  # Wagtail's "new version" notice
 }
 

@@ -4,6 +4,7 @@ machines comes from the environment (see README, "Configuration")."""
 from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -153,6 +154,17 @@ MEDIA_URL = "/media/"
 # servers share them; the browser fetches them from the bucket (public reads,
 # or MEDIA_S3_CUSTOM_DOMAIN for a CDN in front of it; MEDIA_S3_SIGNED_URLS=true
 # for a private bucket, with links that expire).
+def media_origins(options):
+    """Where browsers fetch media from the bucket: the Content-Security-Policy allows them."""
+    if options["custom_domain"]:
+        return [f"https://{options['custom_domain']}"]
+    bucket = options["bucket_name"]
+    if options["endpoint_url"]:  # path-style (endpoint/bucket/...) or virtual-hosted (bucket.endpoint/...)
+        endpoint = urlsplit(options["endpoint_url"])
+        return [f"{endpoint.scheme}://{endpoint.netloc}", f"{endpoint.scheme}://{bucket}.{endpoint.netloc}"]
+    return [f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{options['region_name'] or 'us-east-1'}.amazonaws.com"]
+
+
 MEDIA_S3_BUCKET = env_str("MEDIA_S3_BUCKET")
 if MEDIA_S3_BUCKET:
     MEDIA_STORAGE = {
@@ -177,8 +189,10 @@ if MEDIA_S3_BUCKET:
     # Documents can be private (collections): always served through Wagtail's
     # permission check, never by a redirect to the bucket.
     WAGTAILDOCS_SERVE_METHOD = "serve_view"
+    MEDIA_ORIGINS = media_origins(MEDIA_STORAGE["OPTIONS"])
 else:
     MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    MEDIA_ORIGINS = []  # served by this site (nginx)
 STORAGES = {
     "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -239,7 +253,7 @@ METRICS_ALLOWED_NETWORKS = env_list(
     "METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7")
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
-# --- Abuse limits (helper "public", issue 9) ---------------------------------
+# --- Abuse limits -------------------------------------------------------------
 # Whose address a request comes from: the socket's, unless the settings name a
 # header set by our own proxy (production: nginx's X-Real-IP).
 CLIENT_ADDRESS_HEADER = None
@@ -284,7 +298,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *MEDIA_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": [SELF],  # Wagtail's live preview

@@ -17,7 +17,7 @@ PAYPAL_CLIENT_ID = env_str("PAYPAL_CLIENT_ID", "fake-client-id")
 PAYPAL_CLIENT_SECRET = env_str("PAYPAL_CLIENT_SECRET", "fake-client-secret")
 PAYPAL_WEBHOOK_ID = env_str("PAYPAL_WEBHOOK_ID", "FAKE-WEBHOOK-ID")
 
-# --- helper "public" (issue 9) ------------------------------------------------
+# --- Local running: database connections and rate limits --------------------
 # runserver opens a connection per request thread: kept for 60 s they pile up
 # (57 idle after 25 minutes) until PostgreSQL refuses clients. 0 closes each one.
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)

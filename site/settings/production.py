@@ -58,7 +58,7 @@ if PAYPAL_MODE not in ("off", "sandbox", "live"):
 if PAYPAL_MODE != "off" and not (PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID):
     raise ImproperlyConfigured("PayPal needs PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID.")
 
-# --- Client address (helper "public", issue 9) --------------------------------
+# --- Client address ------------------------------------------------------------
 # nginx (docker/nginx/ocpizza.conf.template) sets X-Real-IP to the address it was
 # connected from, replacing what the client sent: lockouts and rate limits count per real client.
 CLIENT_ADDRESS_HEADER = "HTTP_X_REAL_IP"

@@ -19,7 +19,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 
-# --- helper "public" (issue 9) ------------------------------------------------
+# --- Rate limits ---------------------------------------------------------------
 # Rate-limit counters live in Redis and would carry over from test to test:
 # off here; tests/ordering/test_abuse.py switches them on with fresh counters.
 RATELIMIT_ENABLE = False

@@ -157,8 +157,6 @@ KNOWN_5XX = {
                                     "characters -> DataError at ordering/services.py:174"),
     "ordering_staff:new_order": ("public (CheckoutForm e-mail) or staffscope",
                                  "phone order with an e-mail over 254 characters -> DataError at ordering/services.py:174"),
-    "wagtailadmin_login": ("public", "a signed-in user on /admin/login/?next=zz -> NoReverseMatch in Wagtail's LoginView "
-                                     "(resolve_url); no branch is known to fix it yet"),
 }
 
 
