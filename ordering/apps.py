@@ -9,3 +9,4 @@ class OrderingConfig(AppConfig):
     def ready(self):
         # Registers how PayPal payments are refunded (ordering.services.register_refunder).
         from .paypal import payments  # noqa: F401
+        from . import checks  # noqa: F401  (registers the system checks)

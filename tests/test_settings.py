@@ -72,3 +72,17 @@ def test_dev_check_passes_without_redis():
 def test_load_demo_refuses_the_production_settings():
     result = manage("load_demo", SECRET_KEY="x" * 60, DATABASE_URL=os.environ["DATABASE_URL"], REDIS_URL=os.environ["REDIS_URL"])
     assert result.returncode != 0 and "known passwords" in result.stderr and "settings.production" in result.stderr
+
+
+def test_production_links_customers_to_the_public_site_never_to_localhost():
+    def site_url(**env):
+        result = manage("shell", "-c", "from django.conf import settings; print('SITE_URL=' + settings.SITE_URL)",
+                        SECRET_KEY="x" * 60, DATABASE_URL=os.environ["DATABASE_URL"], **env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split("SITE_URL=")[1].strip()
+
+    assert site_url(ALLOWED_HOSTS="www.ocpizza.fr,ocpizza.fr") == "https://www.ocpizza.fr"
+    assert site_url(ALLOWED_HOSTS="www.ocpizza.fr", SITE_URL="https://commande.ocpizza.fr") == "https://commande.ocpizza.fr"
+    for env in ({}, {"ALLOWED_HOSTS": "www.ocpizza.fr", "SITE_URL": "http://127.0.0.1:8000"}):
+        result = manage("check", "--deploy", SECRET_KEY="k" + "3Xz!9qLm#" * 7, DATABASE_URL=os.environ["DATABASE_URL"], **env)
+        assert result.returncode != 0 and "ordering.E001" in result.stderr + result.stdout

@@ -1,7 +1,7 @@
 """Production: refuses to start without a secret key and a database."""
 
 from .base import *  # noqa: F401,F403
-from .base import ADMINS, MEDIA_STORAGE, SENTRY_DSN, database_from_url
+from .base import ADMINS, ALLOWED_HOSTS, MEDIA_STORAGE, REDIS_URL, SENTRY_DSN, database_from_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_MODE, PAYPAL_WEBHOOK_ID
@@ -32,6 +32,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 # allowed from this site only (DENY would break the editors' preview).
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
+if not REDIS_URL:
+    # Without Redis (a one-process setup), each gunicorn worker counts checkout
+    # rate limits on its own: looser limits, never wrong ones.
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # Logs: JSON lines on stdout, collected by Docker.
 LOGGING = {
@@ -62,3 +66,7 @@ if PAYPAL_MODE != "off" and not (PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET and P
 # nginx (docker/nginx/ocpizza.conf.template) sets X-Real-IP to the address it was
 # connected from, replacing what the client sent: lockouts and rate limits count per real client.
 CLIENT_ADDRESS_HEADER = "HTTP_X_REAL_IP"
+
+# Customer e-mails link to the public site: SITE_URL, else the first allowed
+# host over HTTPS; never the development default (`check --deploy` says if neither is set).
+SITE_URL = env_str("SITE_URL") or (f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "")
