@@ -136,6 +136,9 @@ def test_renewed_certificate_is_served_after_certbots_deploy_hook(stack, tmp_pat
     lineage = tmp_path / "live"
     self_signed_certificate(lineage)
     run([str(stack.dir / "docker/certbot-deploy-hook.sh")], dict(stack.env, RENEWED_LINEAGE=str(lineage)), cwd=stack.dir)
-    served = ssl.get_server_certificate(("localhost", stack.https_port))
-    assert served.strip() == (lineage / "fullchain.pem").read_text().strip()
+    renewed = ssl.PEM_cert_to_DER_cert((lineage / "fullchain.pem").read_text())
+    deadline = time.monotonic() + 15  # nginx's old workers finish their connections first
+    while ssl.PEM_cert_to_DER_cert(ssl.get_server_certificate(("localhost", stack.https_port))) != renewed:
+        assert time.monotonic() < deadline, "nginx still serves the previous certificate"
+        time.sleep(0.5)
     assert stack.session().get(f"{stack.url}/readyz").status_code == 200
