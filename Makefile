@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ocpizza
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test demo messages clean
+.PHONY: run test demo messages clean deploy
 
 $(BIN)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: $(BIN)/.dev
 	./scripts/system-deps.sh
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/pytest $(PYTEST_ARGS)
+
+## Production: build, migrate, replace web with no failed request (docs/operations.md)
+deploy:
+	./docker/deploy.sh
 
 ## Refresh the French catalogue after changing translatable strings, then compile it
 messages: $(BIN)/.runtime

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need: the browser, gettext, fonts,
 # nginx, openssl and wrk for the production-stack tests and benchmark, and the
-# PostgreSQL and Redis servers (the stack tests run private instances of them).
+# PostgreSQL and Redis servers (the stack tests run private instances of them),
+# and the Docker engine of tests/docker/ (scripts/docker-engine.sh install).
 # Does nothing for what is present.
 set -euo pipefail
 
@@ -23,3 +24,7 @@ if [ ${#packages[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
+
+# The real Docker engine of tests/docker/ (Debian's docker.io, compose v2,
+# mmdebstrap for the stand-in images, promtool for the alert rules).
+"$(dirname "$0")/docker-engine.sh" install >/dev/null

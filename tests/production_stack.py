@@ -7,6 +7,7 @@ Used by tests/stack/ and bench/web.py.
 """
 
 import glob
+import re
 import os
 import secrets
 import shutil
@@ -39,6 +40,13 @@ def wait_for(check, what, timeout=30):
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{what} did not come up in {timeout} s")
+
+
+def nginx_before_1_25(config):
+    """The repository's nginx config for Debian bookworm's nginx 1.22 (the tests'):
+    `http2 on;` (nginx 1.25.1+) becomes the older `listen ... ssl http2`."""
+    config = config.replace("    http2 on;\n", "")
+    return re.sub(r"(listen \S+ ssl)( default_server)?;", r"\1 http2\2;", config)
 
 
 def as_postgres(command):
@@ -143,11 +151,16 @@ class Stack:
         """The repository's nginx config with its paths and ports pointed at this stack."""
         template = (ROOT / "docker/nginx/ocpizza.conf.template").read_text()
         replacements = {
-            "server web:8000;": f"server 127.0.0.1:{self.web_port};",
+            "set $web_upstream http://web:8000;": f"set $web_upstream http://127.0.0.1:{self.web_port};",
+            "resolver 127.0.0.11 ": "resolver 127.0.0.1 ",
+            "listen 80 default_server;": f"listen 127.0.0.1:{self.http_port} default_server;",
+            "listen [::]:80 default_server;": "",
+            "listen 443 ssl default_server;": f"listen 127.0.0.1:{self.https_port} ssl default_server;",
+            "listen [::]:443 ssl default_server;": "",
             "listen 80;": f"listen 127.0.0.1:{self.http_port};",
             "listen [::]:80;": "",
-            "listen 443 ssl http2;": f"listen 127.0.0.1:{self.https_port} ssl http2;",
-            "listen [::]:443 ssl http2;": "",
+            "listen 443 ssl;": f"listen 127.0.0.1:{self.https_port} ssl;",
+            "listen [::]:443 ssl;": "",
             "/app/var/static/": f"{self.dir}/static/",
             "/app/var/media/": f"{self.dir}/media/",
             "/etc/nginx/certs/": f"{self.dir}/certs/",
@@ -157,7 +170,7 @@ class Stack:
         for old, new in replacements.items():
             assert old in template, f"{old!r} is no longer in the nginx config"
             template = template.replace(old, new)
-        (self.dir / "nginx/ocpizza.conf").write_text(template)
+        (self.dir / "nginx/ocpizza.conf").write_text(nginx_before_1_25(template))
         main = self.dir / "nginx/nginx.conf"
         temp = self.dir / "nginx"
         main.write_text(f"""

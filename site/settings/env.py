@@ -6,7 +6,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 
 def env_str(name, default=None, *, required=False):
-    value = os.environ.get(name, "").strip()
+    """NAME from the environment or else, Docker-secrets style, the content of the file named by NAME_FILE."""
+    value = os.environ.get(name, "").strip() or _from_file(name)
     if value:
         return value
     if required:
@@ -30,3 +31,14 @@ def env_bool(name, default=False):
 def env_int(name, default):
     raw = os.environ.get(name, "").strip()
     return int(raw) if raw else default
+
+
+def _from_file(name):
+    path = os.environ.get(f"{name}_FILE", "").strip()
+    if not path:
+        return ""
+    try:
+        with open(path, encoding="utf-8") as secret:
+            return secret.read().strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"{name}_FILE names {path}, which cannot be read: {error.strerror}.") from error
