@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the backup scripts (docker/backup/) need outside a container:
-# restic from Debian. Called by the tests' setup; does nothing when present.
+# restic from Debian. Called by scripts/system-deps.sh and the tests' setup; does
+# nothing when present.
 set -euo pipefail
 if ! command -v restic >/dev/null; then
   sudo=""

@@ -2,9 +2,15 @@
 # Makes sure PostgreSQL and Redis answer on 127.0.0.1, starting them if needed.
 set -euo pipefail
 
+cluster="$(ls /etc/postgresql | sort -V | tail -n 1)"
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   echo "Starting PostgreSQL"
-  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n 1)" main start
+  pg_ctlcluster --skip-systemctl-redirect "$cluster" main start
+elif ! psql -h 127.0.0.1 -U postgres -Atc "SELECT 1" >/dev/null 2>&1; then
+  # Seen on these machines: the server answers pg_isready but refuses every new
+  # session ("could not open shared memory segment"); a restart recreates it.
+  echo "PostgreSQL refuses new sessions: restarting it"
+  pg_ctlcluster --skip-systemctl-redirect "$cluster" main restart
 fi
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   echo "Starting Redis"
@@ -13,7 +19,7 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
     --dir /var/lib/redis --logfile /var/log/redis/ci.log
 fi
 for _ in $(seq 1 30); do
-  pg_isready -q -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && exit 0
+  psql -h 127.0.0.1 -U postgres -Atc "SELECT 1" >/dev/null 2>&1 && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && exit 0
   sleep 1
 done
 echo "PostgreSQL or Redis did not come up on 127.0.0.1" >&2

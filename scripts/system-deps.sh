@@ -28,3 +28,6 @@ fi
 # The real Docker engine of tests/docker/ (Debian's docker.io, compose v2,
 # mmdebstrap for the stand-in images, promtool for the alert rules).
 "$(dirname "$0")/docker-engine.sh" install >/dev/null
+
+# restic for the backup scripts and their tests (tests/managed/).
+"$(dirname "$0")/backup-deps.sh"
