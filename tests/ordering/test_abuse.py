@@ -36,6 +36,15 @@ def check_out(client, **overrides):
 
 
 @pytest.fixture
+def paypal(paypal, settings):
+    """The fake PayPal under credentials of this module's own: the PayPal client keeps
+    one OAuth token per credentials, which the fake forgets at each reset; the tests
+    of tests/payments count the calls their own token makes."""
+    settings.PAYPAL_CLIENT_ID = "abuse-tests-client"
+    return paypal
+
+
+@pytest.fixture
 def rate_limits(settings):
     """Rate limits on, with counters no other test has touched."""
     settings.RATELIMIT_ENABLE = True
