@@ -13,7 +13,7 @@ from ordering.models import Notification, Order
 from ordering.notifications import send_pending
 from ordering.services import OrderDetails, cancel_by_customer, place_order, transition
 from ordering.workflow import Fulfilment, Status
-from tests.conftest import committed_db, delivery_form, make_always_open, size_of
+from tests.conftest import committed_db, delivery_form, issue_checkout_key, make_always_open, size_of
 from tests.ordering.test_concurrency import run_at_once
 from tests.payments.test_paypal import approve, come_back, pay_with_paypal
 
@@ -57,7 +57,7 @@ def sent_statuses(order):
 def test_an_order_placed_on_site_is_confirmed_through_the_outbox(client, bastille, django_capture_on_commit_callbacks):
     client.post("/commande/panier/ajouter/", {"restaurant": bastille.pk, "size": size_of("reine").pk, "quantity": 2})
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/commande/valider/", delivery_form())
+        client.post("/commande/valider/", delivery_form(checkout_key=issue_checkout_key(client)))
     order = Order.objects.get()
     assert sent_statuses(order) == [Status.PLACED]
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["camille@example.fr"]
