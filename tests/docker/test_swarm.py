@@ -99,7 +99,7 @@ def test_stack_runs_three_web_replicas_one_scheduler_and_reads_docker_secrets(sw
     assert spec["EndpointSpec"]["Mode"] == "dnsrr"
 
 
-def test_a_killed_web_replica_fails_no_request(swarm):
+def test_a_killed_web_replica_costs_no_5xx_nor_refused_connection(swarm):
     """SIGKILL: nginx sends every new request and every request not yet answered
     to the other replicas (no 5xx, no refused connection). Only a response the
     killed replica was in the middle of sending can be cut (no proxy can finish
