@@ -99,6 +99,13 @@ class Stack:
         return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(), check=check,
                               capture_output=True, text=True, timeout=300)
 
+    def load_demo(self):
+        """The demo's accounts have known passwords: production settings refuse
+        load_demo; the dev ones load the same data into the same database."""
+        result = subprocess.run([sys.executable, "manage.py", "load_demo"], cwd=ROOT,
+                                env=self.env(DJANGO_SETTINGS_MODULE="settings.dev"), capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+
     # --- services ------------------------------------------------------------
 
     def pg_ctl(self, action):
@@ -212,9 +219,7 @@ http {{
         self.psql("CREATE DATABASE ocpizza")
         self.start_redis()
         self.manage("migrate_with_lock")
-        # The demo's accounts have known passwords: production settings refuse load_demo; the dev ones load the same data.
-        subprocess.run([sys.executable, "manage.py", "load_demo"], cwd=ROOT, env=self.env(DJANGO_SETTINGS_MODULE="settings.dev"),
-                       check=True, capture_output=True, text=True, timeout=300)
+        self.load_demo()
         self.manage("collectstatic", "--noinput")
         self.start_gunicorn()
         self.start_nginx()

@@ -158,9 +158,11 @@ class ManagedStack(Stack):
         self.start_postgres()
         self.psql("CREATE DATABASE ocpizza OWNER ocpizza")
         self.start_redis()
-        for command in (("migrate_with_lock",), ("load_demo",), ("collectstatic", "--noinput")):
+        for command in (("migrate_with_lock",), ("collectstatic", "--noinput")):
             result = self.manage(*command, check=False)
             assert result.returncode == 0, result.stderr[-3000:]
+            if command == ("migrate_with_lock",):
+                self.load_demo()
         self.start_gunicorn()
         self.start_nginx()
         return self

@@ -32,8 +32,8 @@ def site():
         stack.start_postgres()
         stack.psql("CREATE DATABASE ocpizza")
         stack.start_redis()
-        for command in (("migrate_with_lock",), ("load_demo",)):
-            stack.manage(*command)
+        stack.manage("migrate_with_lock")
+        stack.load_demo()
         (stack.dir / "config").mkdir()
         (stack.dir / "config/.env").write_text(ENV_SECRET + "\n")
         stack.make_certificate()
