@@ -1,0 +1,103 @@
+"""Findings of the attacker-minded review of issue 9's merged fixes. Each test
+shows what still fails today; it is a strict xfail so that the suite stays green
+until the fix lands (then the xfail marker is removed)."""
+
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+
+from ordering.models import Order, PayPalRefund
+from ordering.workflow import Status
+from tests.conftest import committed_db, size_of
+from tests.ordering.test_staff import login, move, order_at  # noqa: F401
+from tests.payments.money import assert_money_invariant
+
+pytestmark = pytest.mark.django_db
+
+
+# --- 1. A refund webhook racing our own refund call records the refund twice --
+
+
+def _paid_paypal_order(restaurant):
+    """A delivery paid with PayPal (Reine Méga + 2 Margherita + delivery: 39,50 €), committed."""
+    from ordering.paypal import payments
+    from ordering.services import OrderDetails, place_order
+    from ordering.workflow import Fulfilment
+
+    details = OrderDetails(fulfilment=Fulfilment.DELIVERY, name="Léa", phone="0612345678", email="lea@example.fr",
+                           street_address="1 rue de Lappe", postcode="75011", city="Paris",
+                           payment_method=Order.PaymentMethod.PAYPAL)
+    order = place_order(restaurant, {size_of("reine", "Méga 40 cm").pk: 1, size_of("margherita").pk: 2}, details)
+    payments.begin(order, "http://testserver/retour/", "http://testserver/annulation/")
+    return order
+
+
+@committed_db
+@pytest.mark.xfail(strict=True, reason=(
+    "review finding 1: _on_refund_event matches our refund by refund_id / PENDING+amount without waiting for "
+    "send_refund's row lock, so a PAYMENT.CAPTURE.REFUNDED webhook that lands while send_refund awaits "
+    "PayPal's answer records a second PayPalRefund: captured - refunded != total"))
+def test_refund_webhook_arriving_while_our_refund_call_is_in_flight_is_counted_once(demo_committed, paypal, monkeypatch):
+    from home.models import RestaurantPage
+    from ordering.paypal import client as paypal_api
+    from ordering.paypal import payments
+    from ordering.paypal.fake_server import build_event
+    from ordering.services import change_order
+    from tests.ordering.test_concurrency import run_at_once
+
+    order = _paid_paypal_order(RestaurantPage.objects.get(slug="bastille"))
+    payment = order.paypal_payments.get()
+    paypal.state.orders[payment.paypal_order_id]["status"] = "APPROVED"
+    payments.confirm(payment)
+    order.refresh_from_db()
+    assert order.payment_state == Order.PaymentState.PAID and order.total == Decimal("39.50")
+
+    # The customer changes the order for less: a 9,50 € refund is recorded (its sending held back here).
+    with monkeypatch.context() as held_back:
+        held_back.setattr(payments, "send_refund", lambda pk: None)
+        change_order(order, {size_of("reine", "Méga 40 cm").pk: 1, size_of("margherita").pk: 1})
+    refund = PayPalRefund.objects.get()
+
+    # PayPal makes the refund and sends its webhook before our call has its answer back.
+    made_at_paypal, answers = threading.Event(), {}
+    real_refund = paypal_api.refund_capture
+
+    def slow_answer(*args, **kwargs):
+        answers["refund"] = real_refund(*args, **kwargs)
+        made_at_paypal.set()
+        time.sleep(1.5)  # the answer travels back; the webhook is being handled meanwhile
+        return answers["refund"]
+
+    monkeypatch.setattr(paypal_api, "refund_capture", slow_answer)
+
+    def webhook():
+        assert made_at_paypal.wait(10)
+        return payments.handle_event(build_event("PAYMENT.CAPTURE.REFUNDED", answers["refund"]))
+
+    results = run_at_once([lambda: payments.send_refund(refund.pk), webhook])
+    assert results == [True, True], results
+
+    order.refresh_from_db()
+    assert (order.total, order.payment_state) == (Decimal("30.00"), Order.PaymentState.PAID)
+    assert [r.amount for r in PayPalRefund.objects.all()] == [Decimal("9.50")]
+    assert len(paypal.state.refunds) == 1
+    assert_money_invariant()
+
+
+# --- 2. A staff tap places an order still waiting for its PayPal payment ------
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "review finding 2: transition() allows AWAITING_PAYMENT -> PLACED, and TRANSITION_ACTIONS gives it to the "
+    "counter role: a counter tap (POST status=placed) places an unpaid PayPal order, which then reads 'Paid online' "
+    "once the cash is taken at hand-over"))
+def test_a_counter_tap_cannot_place_an_order_waiting_for_its_paypal_payment(client, bastille):
+    order = order_at(bastille, fulfilment="pickup", payment_method=Order.PaymentMethod.PAYPAL)
+    assert order.status == Status.AWAITING_PAYMENT
+    counter = login(client, "comptoir-bastille")
+    response = counter.post(f"/admin/cuisine/commande/{order.pk}/etape/", {"status": "placed"}, HTTP_ACCEPT="application/json")
+    order.refresh_from_db()
+    assert response.status_code in (403, 409)
+    assert (order.status, order.payment_state) == (Status.AWAITING_PAYMENT, Order.PaymentState.PENDING)
