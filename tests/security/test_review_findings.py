@@ -210,3 +210,17 @@ def test_a_refund_webhook_completes_the_refund_it_is_about(shopper, paypal, sett
     at_paypal = sum(Decimal(r["amount"]["value"]) for r in paypal.state.refunds.values())
     recorded = sum(r.amount for r in PayPalRefund.objects.filter(state=PayPalRefund.State.COMPLETED))
     assert at_paypal == recorded == Decimal("19.00")
+
+
+# --- 6. The orders' modeladmin history view is not scoped to the restaurant ----
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "review finding 6: /admin/ordering/order/history/<pk>/ (wagtail_modeladmin HistoryView) fetches any order by pk "
+    "with no user_can_inspect_obj check: staff of Nation read Bastille's order numbers (and log entries) by "
+    "walking the ids; ordering/admin_orders.py scopes only the index and inspect views"))
+def test_another_restaurants_order_history_is_not_shown(client, bastille):
+    order = order_at(bastille)
+    response = login(client, "pizzaiolo-nation").get(f"/admin/ordering/order/history/{order.pk}/")
+    assert response.status_code in (302, 403, 404)
+    assert order.number not in response.content.decode()
