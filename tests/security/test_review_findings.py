@@ -68,7 +68,7 @@ def test_refund_webhook_arriving_while_our_refund_call_is_in_flight_is_counted_o
     def slow_answer(*args, **kwargs):
         answers["refund"] = real_refund(*args, **kwargs)
         made_at_paypal.set()
-        time.sleep(1.5)  # the answer travels back; the webhook is being handled meanwhile
+        time.sleep(3)  # the answer travels back; the webhook is being handled meanwhile
         return answers["refund"]
 
     monkeypatch.setattr(paypal_api, "refund_capture", slow_answer)
@@ -224,3 +224,29 @@ def test_another_restaurants_order_history_is_not_shown(client, bastille):
     response = login(client, "pizzaiolo-nation").get(f"/admin/ordering/order/history/{order.pk}/")
     assert response.status_code in (302, 403, 404)
     assert order.number not in response.content.decode()
+
+
+# --- 7. A dashboard refund's webhook after our "already refunded" refund counts twice
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "review finding 7: send_refund records CAPTURE_FULLY_REFUNDED as our refund done ('already-refunded'); the "
+    "webhook of the refund actually made on PayPal's dashboard then matches nothing (another id, no pending row) "
+    "and _on_refund_event records it again: 79,00 € refunded in our books for 39,50 € captured"))
+def test_a_dashboard_refund_racing_a_cancellation_is_counted_once(shopper, paypal, django_capture_on_commit_callbacks):
+    from ordering.paypal import client as paypal_api
+    from ordering.paypal.fake_server import build_event
+    from tests.payments.test_paypal import paid_order, post_event
+
+    order = paid_order(shopper, paypal)
+    capture_id = order.paypal_payments.get().capture_id
+    on_dashboard = paypal_api.refund_capture(capture_id, Decimal("39.50"), "EUR", request_id="dashboard-1")  # its webhook is on its way
+    with django_capture_on_commit_callbacks(execute=True):
+        shopper.post(f"/commande/suivi/{order.tracking_token}/annuler/")
+    assert post_event(shopper, build_event("PAYMENT.CAPTURE.REFUNDED", on_dashboard)).status_code == 200
+
+    order.refresh_from_db()
+    assert (order.status, order.payment_state) == (Status.CANCELLED, Order.PaymentState.REFUNDED)
+    at_paypal = sum(Decimal(r["amount"]["value"]) for r in paypal.state.refunds.values())
+    recorded = sum(r.amount for r in PayPalRefund.objects.filter(state=PayPalRefund.State.COMPLETED))
+    assert at_paypal == recorded == Decimal("39.50")
