@@ -12,9 +12,9 @@ import re
 from django import forms
 from django.contrib.admin import FieldListFilter, RelatedFieldListFilter
 from django.contrib.admin.utils import get_fields_from_path
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext, gettext_lazy as _
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
@@ -159,4 +159,11 @@ class OrderAdmin(ModelAdmin):
     inspect_view = _order_id_only(ModelAdmin.inspect_view)
     edit_view = _order_id_only(ModelAdmin.edit_view)
     delete_view = _order_id_only(ModelAdmin.delete_view)
-    history_view = _order_id_only(ModelAdmin.history_view)
+
+    @_order_id_only
+    def history_view(self, request, instance_pk):
+        # modeladmin's history view checks no permission on the order: the same rule as inspecting it.
+        order = get_object_or_404(Order.objects.select_related("restaurant"), pk=instance_pk)
+        if not self.permission_helper.user_can_inspect_obj(request.user, order):
+            raise PermissionDenied
+        return super().history_view(request, instance_pk)

@@ -27,7 +27,7 @@ from . import board, notifications
 from .models import DailyCounter, Order, OrderLine, PayPalPayment, StatusChange, Stock, StockMovement
 from .pricing import OrderError, price_lines, subtotal_of
 from .stock import ingredient_needs, recipes_for
-from .workflow import Fulfilment, Status, TransitionNotAllowed, can_transition
+from .workflow import DECIDED_BY_PAYMENT, Fulfilment, Status, TransitionNotAllowed, can_transition
 
 
 class OutOfStock(OrderError):
@@ -312,9 +312,13 @@ def _move(order, target, by=None, note=""):
 
 
 def transition(order, target, by=None, note=""):
-    """Moves an order to another status if the state machine allows it (locked, all or nothing)."""
+    """Moves an order to another status if the state machine allows it (locked, all or nothing).
+    An order waiting for its payment is placed only by the payment functions below."""
     with transaction.atomic():
-        return _move(lock_order(order.pk), target, by=by, note=note)
+        order = lock_order(order.pk)
+        if (order.status, target) in DECIDED_BY_PAYMENT:
+            raise _refuse(order, target)
+        return _move(order, target, by=by, note=note)
 
 
 def take_delivery(order, courier):

@@ -41,6 +41,9 @@ ONLY_FOR = {
     Status.DELIVERED: Fulfilment.DELIVERY,
     Status.COLLECTED: Fulfilment.PICKUP,
 }
+# Moves that only a payment decision makes (paid online, or switched to paying
+# on site: ordering.services' payment functions), never a plain status change.
+DECIDED_BY_PAYMENT = {(Status.AWAITING_PAYMENT, Status.PLACED)}
 # The customer may change or cancel until the kitchen starts.
 CHANGEABLE = {Status.AWAITING_PAYMENT, Status.PLACED}
 FINISHED = {Status.DELIVERED, Status.COLLECTED, Status.CANCELLED}

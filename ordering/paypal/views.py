@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -26,9 +27,15 @@ def _awaiting(token):
     return get_object_or_404(Order.objects.select_related("restaurant"), tracking_token=token)
 
 
+PAYPAL_ORDER_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
 def _payment(order, request):
     """The PayPal order named in the return URL, which must belong to this order."""
-    return PayPalPayment.objects.filter(order=order, paypal_order_id=request.GET.get("token", "")).first()
+    paypal_order_id = request.GET.get("token", "")
+    if not PAYPAL_ORDER_ID.fullmatch(paypal_order_id):
+        return None  # not a PayPal order id (a NUL would not even reach the database)
+    return PayPalPayment.objects.filter(order=order, paypal_order_id=paypal_order_id).first()
 
 
 @require_GET
@@ -65,8 +72,14 @@ def paypal_cancel(request, tracking_token):
     if payment:
         try:
             cancel_awaiting_payment(order, "payment cancelled on PayPal")
-        except TransitionNotAllowed:  # paid meanwhile (the capture won the race): it stands
-            messages.info(request, _("This order is already paid; it is kept."))
+        except TransitionNotAllowed:  # no longer waiting: say what happened instead
+            order.refresh_from_db()
+            if order.payment_state == Order.PaymentState.PAID and order.payment_method == Order.PaymentMethod.PAYPAL:
+                messages.info(request, _("This order is already paid; it is kept."))
+            elif order.status == Status.CANCELLED:
+                messages.info(request, _("This order was already cancelled; nothing was charged."))
+            else:
+                messages.info(request, _("This order is kept, to be paid on delivery / at the counter."))
             return redirect(order.get_tracking_url())
     messages.info(request, _("Payment cancelled. Your cart is as you left it."))
     return redirect("ordering:checkout")

@@ -90,10 +90,6 @@ def test_refund_webhook_arriving_while_our_refund_call_is_in_flight_is_counted_o
 # --- 2. A staff tap places an order still waiting for its PayPal payment ------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "review finding 2: transition() allows AWAITING_PAYMENT -> PLACED, and TRANSITION_ACTIONS gives it to the "
-    "counter role: a counter tap (POST status=placed) places an unpaid PayPal order, which then reads 'Paid online' "
-    "once the cash is taken at hand-over"))
 def test_a_counter_tap_cannot_place_an_order_waiting_for_its_paypal_payment(client, bastille):
     order = order_at(bastille, fulfilment="pickup", payment_method=Order.PaymentMethod.PAYPAL)
     assert order.status == Status.AWAITING_PAYMENT
@@ -114,10 +110,6 @@ NUL_TOKEN_REQUESTS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "review finding 3: a NUL in the tracking token of the URL reaches PostgreSQL (ValueError: a string literal cannot "
-    "contain NUL) from ordering/views.py:_order_by_token and ordering/paypal/views.py:_awaiting; the fuzz suite "
-    "sends '%00' only as literal text (reverse() quotes it), never a decoded NUL"))
 @pytest.mark.parametrize("method, url", NUL_TOKEN_REQUESTS)
 def test_a_nul_in_the_tracking_token_is_a_404_not_a_500(paypal, method, url):
     from django.test import Client
@@ -126,9 +118,6 @@ def test_a_nul_in_the_tracking_token_is_a_404_not_a_500(paypal, method, url):
     assert response.status_code in (400, 404)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "review finding 3b: PayPal's return with ?token=<NUL> on a real order: ordering/paypal/views.py:_payment "
-    "filters paypal_order_id with it -> ValueError, 500"))
 @pytest.mark.parametrize("view", ["retour", "annulation"])
 def test_a_nul_paypal_token_on_a_real_order_is_refused_not_a_500(bastille, paypal, view):
     from django.test import Client
@@ -143,9 +132,6 @@ def test_a_nul_paypal_token_on_a_real_order_is_refused_not_a_500(bastille, paypa
 # --- 4. Cancelling on PayPal after switching to pay on site says "already paid" -
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "review finding 4: ordering/paypal/views.py:paypal_cancel answers every TransitionNotAllowed with "
-    "'This order is already paid; it is kept.', also for an order switched to paying on site or released (cancelled)"))
 def test_cancelling_on_paypal_after_switching_to_pay_on_site_does_not_say_paid(paypal, bastille):
     from django.test import Client
 
@@ -215,10 +201,6 @@ def test_a_refund_webhook_completes_the_refund_it_is_about(shopper, paypal, sett
 # --- 6. The orders' modeladmin history view is not scoped to the restaurant ----
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "review finding 6: /admin/ordering/order/history/<pk>/ (wagtail_modeladmin HistoryView) fetches any order by pk "
-    "with no user_can_inspect_obj check: staff of Nation read Bastille's order numbers (and log entries) by "
-    "walking the ids; ordering/admin_orders.py scopes only the index and inspect views"))
 def test_another_restaurants_order_history_is_not_shown(client, bastille):
     order = order_at(bastille)
     response = login(client, "pizzaiolo-nation").get(f"/admin/ordering/order/history/{order.pk}/")
