@@ -261,6 +261,9 @@ class PayPalRefund(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("To retry")
         COMPLETED = "completed", _("Refunded")
+        # PayPal answered CAPTURE_FULLY_REFUNDED: the money went back another way
+        # (a dashboard refund, recorded from its own webhook); not counted as refunded.
+        SUPERSEDED = "superseded", _("Refunded another way")
 
     payment = models.ForeignKey(PayPalPayment, on_delete=models.PROTECT, related_name="refunds")
     amount = models.DecimalField(**MONEY)
@@ -276,6 +279,17 @@ class PayPalRefund(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [
+            # One row per refund PayPal made: a webhook and our own call never record it twice.
+            models.UniqueConstraint(fields=["refund_id"], condition=~models.Q(refund_id=""), name="paypal_refund_id_unique"),
+        ]
+
+    def custom_id(self):
+        """Sent with our refund request; PayPal echoes it in the refund and its webhook."""
+        return f"{REFUND_CUSTOM_ID_PREFIX}{self.pk}"
+
+
+REFUND_CUSTOM_ID_PREFIX = "ocpizza-refund-"
 
 
 class PayPalWebhookEvent(models.Model):

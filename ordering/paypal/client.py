@@ -145,10 +145,12 @@ def capture_order(paypal_order_id):
     }))
 
 
-def refund_capture(capture_id, amount, currency, request_id):
-    """Refunds `amount` of a capture, in the capture's currency (PayPal refuses another)."""
+def refund_capture(capture_id, amount, currency, request_id, custom_id=None):
+    """Refunds `amount` of a capture, in the capture's currency (PayPal refuses another).
+    `custom_id` tags the refund as ours: PayPal returns it in the refund and its webhook."""
+    body = RefundRequest(amount=_money(amount, currency), **({"custom_id": custom_id} if custom_id else {}))
     return _call("refund", lambda: sdk().payments.refund_captured_payment({
-        "capture_id": capture_id, "body": RefundRequest(amount=_money(amount, currency)), "paypal_request_id": request_id,
+        "capture_id": capture_id, "body": body, "paypal_request_id": request_id,
         "prefer": "return=representation",
     }))
 

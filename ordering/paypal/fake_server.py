@@ -318,10 +318,12 @@ class Handler(BaseHTTPRequestHandler):
             refund_id = new_id()
             refund = {
                 "id": refund_id, "status": "COMPLETED", "amount": {"currency_code": amount["currency_code"], "value": amount["value"]},
-                "invoice_id": capture.get("invoice_id"), "create_time": now_iso(), "update_time": now_iso(),
+                "invoice_id": payload.get("invoice_id") or capture.get("invoice_id"), "create_time": now_iso(), "update_time": now_iso(),
                 "links": [{"href": f"{self.base}/v2/payments/refunds/{refund_id}", "rel": "self", "method": "GET"},
                           {"href": f"{self.base}/v2/payments/captures/{capture_id}", "rel": "up", "method": "GET"}],
             }
+            if payload.get("custom_id"):  # the caller's tag, echoed in the refund and its webhook
+                refund["custom_id"] = payload["custom_id"]
             capture["status"] = "REFUNDED" if value == remaining else "PARTIALLY_REFUNDED"
             self.state.refunds[refund_id] = {**refund, "capture_id": capture_id}
         return 201, refund

@@ -15,7 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from .. import services
-from ..models import Order, PayPalPayment, PayPalRefund, PayPalWebhookEvent
+from ..models import REFUND_CUSTOM_ID_PREFIX, Order, PayPalPayment, PayPalRefund, PayPalWebhookEvent
 from ..workflow import Status, TransitionNotAllowed
 from . import client
 from .client import PayPalRefused, PayPalUnavailable
@@ -135,8 +135,9 @@ def record_capture(payment, capture, unit=None):
 
 
 def refunded_amount(payment):
-    """What was given back (or is being given back) from this capture."""
-    return payment.refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    """What was given back (or is being given back) from this capture; a superseded
+    request gave nothing back (the refund made another way has its own row)."""
+    return payment.refunds.exclude(state=PayPalRefund.State.SUPERSEDED).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
 
 
 def record_refunds(order, amount=None, reason=""):
@@ -180,17 +181,23 @@ def send_refund(refund_pk):
         payment = refund.payment
         refund.attempts += 1
         try:
-            answer = client.refund_capture(payment.capture_id, refund.amount, refund.currency, request_id=refund.request_id)
+            answer = client.refund_capture(payment.capture_id, refund.amount, refund.currency,
+                                           request_id=refund.request_id, custom_id=refund.custom_id())
         except (PayPalUnavailable, PayPalRefused) as error:
             if isinstance(error, PayPalRefused) and error.issue == "CAPTURE_FULLY_REFUNDED":
-                answer = {"id": refund.refund_id or "already-refunded"}  # given back another way
+                # Given back another way (PayPal's dashboard): that refund is recorded from its
+                # own webhook; this request refunded nothing, so it must not count too.
+                refund.state, refund.last_error = PayPalRefund.State.SUPERSEDED, error.issue
+                refund.save(update_fields=["state", "attempts", "last_error", "updated_at"])
+                logger.warning("PayPal refund %s of %s superseded: the capture was refunded another way", refund.pk, payment.capture_id)
             else:
                 refund.last_error = str(error)[:200]
                 refund.save(update_fields=["attempts", "last_error", "updated_at"])
                 logger.warning("PayPal refund %s of %s failed, will retry: %s", refund.pk, payment.capture_id, error)
                 return False
-        refund.state, refund.refund_id, refund.last_error = PayPalRefund.State.COMPLETED, (answer.get("id") or "")[:64], ""
-        refund.save(update_fields=["state", "refund_id", "attempts", "last_error", "updated_at"])
+        else:
+            refund.state, refund.refund_id, refund.last_error = PayPalRefund.State.COMPLETED, (answer.get("id") or "")[:64], ""
+            refund.save(update_fields=["state", "refund_id", "attempts", "last_error", "updated_at"])
     # Once the refund's lock is released: the order is locked first everywhere.
     _settle_refunded(payment.order_id)
     return True
@@ -250,6 +257,7 @@ def check_event(event):
     _text(resource.get("id"), "resource.id")
     _text(resource.get("status"), "resource.status")
     _text(resource.get("invoice_id"), "resource.invoice_id", limit=127)
+    _text(resource.get("custom_id"), "resource.custom_id", limit=127)
     amount = _mapping(resource.get("amount"), "resource.amount")
     if amount:
         if not CURRENCY_CODE.match(_text(amount.get("currency_code"), "amount.currency_code", required=True)):
@@ -305,20 +313,25 @@ def _on_capture_event(event, kind, resource):
 
 
 def _on_refund_event(resource):
-    """A refund PayPal made: ours (its answer may have been lost) or one made on
-    PayPal's dashboard, recorded so that the books still add up."""
+    """A refund PayPal made: ours (its answer may not be back yet, or was lost),
+    known by its id or by the custom_id we sent, or one made elsewhere (PayPal's
+    dashboard), recorded as its own row so that the books match PayPal's. Never
+    matched by amount alone: another pending refund may have the same amount."""
     capture_id = next((l["href"].rstrip("/").rsplit("/", 1)[-1] for l in resource.get("links", []) if l.get("rel") == "up" and l.get("href")), None)
     payment = PayPalPayment.objects.filter(capture_id=capture_id).first() if capture_id else None
     if payment is None:
         return
     services.lock_order(payment.order_id)  # the lock order of every order change: the order first
     payment = PayPalPayment.objects.select_for_update().get(pk=payment.pk)
+    # Every refund row of the capture, locked in a stable order: a send_refund in flight is
+    # waited for, and its outcome (the refund id PayPal gave) is read once it commits.
+    refunds = list(payment.refunds.select_for_update().order_by("pk"))
     refund_id, amount = resource.get("id") or "", resource.get("amount") or {}
-    value = Decimal(amount["value"]) if amount else payment.captured_amount - refunded_amount(payment)
-    refunds = payment.refunds.select_for_update()
-    refund = (refund_id and refunds.filter(refund_id=refund_id).first()) or refunds.filter(
-        state=PayPalRefund.State.PENDING, amount=value).first()
+    refund = next((r for r in refunds if refund_id and r.refund_id == refund_id), None)
     if refund is None:
+        refund = next((r for r in refunds if _is_ours(r, resource.get("custom_id"))), None)
+    if refund is None:
+        value = Decimal(amount["value"]) if amount else payment.captured_amount - refunded_amount(payment)
         if value <= 0:
             return
         refund = PayPalRefund.objects.create(
@@ -326,6 +339,11 @@ def _on_refund_event(resource):
             reason="refunded on PayPal", request_id=f"paypal-{refund_id or uuid.uuid4().hex}")
     PayPalRefund.objects.filter(pk=refund.pk).update(state=PayPalRefund.State.COMPLETED, refund_id=refund_id or refund.refund_id, last_error="")
     _settle_refunded(payment.order_id)
+
+
+def _is_ours(refund, custom_id):
+    """The refund we tagged with this custom_id when asking PayPal for it."""
+    return bool(custom_id) and custom_id.startswith(REFUND_CUSTOM_ID_PREFIX) and custom_id == refund.custom_id()
 
 
 # --- periodic housekeeping --------------------------------------------------

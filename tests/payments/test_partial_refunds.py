@@ -155,3 +155,58 @@ def test_a_capture_in_another_currency_is_refunded_in_that_currency(shopper, pay
     [at_paypal] = paypal.state.refunds.values()
     assert at_paypal["amount"] == {"currency_code": "USD", "value": "39.50"}
     assert_money_invariant()
+
+
+# --- whose refund a PayPal webhook is about ---------------------------------
+
+
+def test_our_refund_request_is_tagged_with_its_custom_id(shopper, paypal, django_capture_on_commit_callbacks):
+    order = paid_order(shopper, paypal)
+    with django_capture_on_commit_callbacks(execute=True):
+        change_to(shopper, order, [(mega_reine(), 1), (size_of("margherita"), 1)])
+    refund = PayPalRefund.objects.get()
+    [at_paypal] = paypal.state.refunds.values()
+    assert at_paypal["custom_id"] == f"ocpizza-refund-{refund.pk}" and at_paypal["id"] == refund.refund_id
+
+
+def test_a_dashboard_refund_webhook_before_our_cancellation_refund_is_counted_once(shopper, paypal, django_capture_on_commit_callbacks):
+    """The other order of arrival than review finding 7: the dashboard refund's webhook
+    lands while our cancellation refund is recorded but not sent yet."""
+    from ordering.paypal import payments
+    from ordering.paypal.fake_server import build_event
+    from tests.payments.test_paypal import post_event
+
+    order = paid_order(shopper, paypal)
+    capture_id = order.paypal_payments.get().capture_id
+    on_dashboard = paypal_api.refund_capture(capture_id, Decimal("39.50"), "EUR", request_id="dashboard-1")
+    with django_capture_on_commit_callbacks(execute=False) as held_back:  # our refund: recorded, not sent yet
+        shopper.post(f"/commande/suivi/{order.tracking_token}/annuler/")
+    ours = PayPalRefund.objects.get()
+    assert ours.state == PayPalRefund.State.PENDING
+    assert post_event(shopper, build_event("PAYMENT.CAPTURE.REFUNDED", on_dashboard)).status_code == 200
+    ours.refresh_from_db()
+    assert ours.state == PayPalRefund.State.PENDING  # same amount, but not ours: its own row
+    for callback in held_back:
+        callback()
+    assert payments.retry_refunds() == 0
+
+    order.refresh_from_db()
+    ours.refresh_from_db()
+    assert (order.status, order.payment_state) == (Status.CANCELLED, Order.PaymentState.REFUNDED)
+    assert (ours.state, ours.refund_id) == (PayPalRefund.State.SUPERSEDED, "")
+    recorded = PayPalRefund.objects.get(state=PayPalRefund.State.COMPLETED)
+    assert (recorded.refund_id, recorded.amount) == (on_dashboard["id"], Decimal("39.50"))
+    assert len(paypal.state.refunds) == 1
+    assert_money_invariant()
+
+
+def test_one_paypal_refund_id_is_one_row(shopper, paypal):
+    from django.db import IntegrityError, transaction
+
+    order = paid_order(shopper, paypal)
+    payment = order.paypal_payments.get()
+    PayPalRefund.objects.create(payment=payment, amount=Decimal("1.00"), request_id="a", refund_id="R-1")
+    PayPalRefund.objects.create(payment=payment, amount=Decimal("1.00"), request_id="b")  # not sent yet: no id
+    PayPalRefund.objects.create(payment=payment, amount=Decimal("1.00"), request_id="c")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PayPalRefund.objects.create(payment=payment, amount=Decimal("1.00"), request_id="d", refund_id="R-1")

@@ -52,6 +52,7 @@ def refund_resource(paypal, capture_id, **overrides):
     {"amount": "39.50"}, {"amount": {"currency_code": "EUR", "value": "abc"}}, {"amount": {"currency_code": "€", "value": "1.00"}},
     {"amount": {"currency_code": "EUR", "value": "1" * 40}}, {"id": "R" * 65}, {"id": 12}, {"id": "A\x00B"},
     {"supplementary_data": "x"}, {"supplementary_data": {"related_ids": ["x"]}},
+    {"custom_id": 5}, {"custom_id": "c" * 128}, {"custom_id": "ocpizza-refund-1\x00"},
 ])
 def test_hostile_refund_event_is_refused_and_writes_nothing(shopper, paypal, overrides):
     order = paid_order(shopper, paypal)

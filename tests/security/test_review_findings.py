@@ -36,10 +36,6 @@ def _paid_paypal_order(restaurant):
 
 
 @committed_db
-@pytest.mark.xfail(strict=True, reason=(
-    "review finding 1: _on_refund_event matches our refund by refund_id / PENDING+amount without waiting for "
-    "send_refund's row lock, so a PAYMENT.CAPTURE.REFUNDED webhook that lands while send_refund awaits "
-    "PayPal's answer records a second PayPalRefund: captured - refunded != total"))
 def test_refund_webhook_arriving_while_our_refund_call_is_in_flight_is_counted_once(demo_committed, paypal, monkeypatch):
     from home.models import RestaurantPage
     from ordering.paypal import client as paypal_api
@@ -153,10 +149,6 @@ def test_cancelling_on_paypal_after_switching_to_pay_on_site_does_not_say_paid(p
 # --- 5. A refund webhook is matched to another pending refund of the same amount -
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "review finding 5: ordering/paypal/payments.py:_on_refund_event falls back to the first PENDING refund of the "
-    "same amount: the webhook of refund B (made at PayPal, answer lost) completes refund A (never made, PayPal was "
-    "down); B's retry then completes B too: our books say 19,00 € refunded, PayPal refunded 9,50 €"))
 def test_a_refund_webhook_completes_the_refund_it_is_about(shopper, paypal, settings, monkeypatch, django_capture_on_commit_callbacks):
     from django.core.management import call_command
 
@@ -211,10 +203,6 @@ def test_another_restaurants_order_history_is_not_shown(client, bastille):
 # --- 7. A dashboard refund's webhook after our "already refunded" refund counts twice
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "review finding 7: send_refund records CAPTURE_FULLY_REFUNDED as our refund done ('already-refunded'); the "
-    "webhook of the refund actually made on PayPal's dashboard then matches nothing (another id, no pending row) "
-    "and _on_refund_event records it again: 79,00 € refunded in our books for 39,50 € captured"))
 def test_a_dashboard_refund_racing_a_cancellation_is_counted_once(shopper, paypal, django_capture_on_commit_callbacks):
     from ordering.paypal import client as paypal_api
     from ordering.paypal.fake_server import build_event
