@@ -1,6 +1,7 @@
-"""Findings of the attacker-minded review of issue 9's merged fixes. Each test
-shows what still fails today; it is a strict xfail so that the suite stays green
-until the fix lands (then the xfail marker is removed)."""
+"""Findings of the attacker-minded review of issue 9's fixes, each reproduced
+as it was found and kept as a regression test: refund webhooks racing our own
+refunds, a counter tap placing an unpaid order, NUL in tokens, another
+restaurant's order history, the message after cancelling on PayPal."""
 
 import threading
 import time
