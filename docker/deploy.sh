@@ -49,9 +49,15 @@ if [ -z "$old_web" ]; then
     exit 0
 fi
 
+# The image the running version was started from: a failed deploy puts its tag
+# back, so that a later restart (or `docker compose up`) never starts the broken build.
+serving_image="$(docker inspect -f '{{.Image}}' $(echo "$old_web" | head -n 1))"
+serving_tag="$(docker inspect -f '{{.Config.Image}}' $(echo "$old_web" | head -n 1))"
+keep_serving_image() { docker tag "$serving_image" "$serving_tag"; }
+
 log "migrations"
 docker compose run --rm --no-deps migrate \
-    || fail "migrations failed: nothing was changed, the running version keeps serving"
+    || { keep_serving_image; fail "migrations failed: nothing was changed, the running version keeps serving"; }
 
 count="$(echo "$old_web" | wc -l)"
 log "starting $count new web container(s) beside the running one(s)"
@@ -62,6 +68,7 @@ if ! wait_healthy $new_web; then
     log "the new version is not healthy: removing it, the running version keeps serving"
     docker compose logs --no-log-prefix --tail 50 web >&2 || true
     docker rm -f $new_web >/dev/null
+    keep_serving_image
     exit 1
 fi
 

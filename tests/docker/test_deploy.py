@@ -53,3 +53,6 @@ def test_failing_migration_stops_the_deploy_and_the_old_version_keeps_serving(st
     assert stack.containers("web") == serving
     assert load.total > 50 and load.server_errors == 0 and not load.errors, load.summary()
     assert stack.session().get(f"{stack.url}/readyz").status_code == 200
+    # The image tag points at the serving version again: a restart never starts the broken build.
+    tag = stack.inspect(serving[0], "{{.Config.Image}}")
+    assert stack.engine.docker("image", "inspect", "-f", "{{.Id}}", tag).stdout.strip() == stack.inspect(serving[0], "{{.Image}}")
