@@ -3,14 +3,17 @@ the tests: an S3-compatible object store (moto's server), a PostgreSQL that
 accepts only TLS, a Redis with a password and TLS, and a tiny HTTP server that
 records what Sentry's SDK sends."""
 
+import email
 import http.server
 import json
 import os
 import shutil
+import socketserver
 import subprocess
 import sys
 import threading
 import zlib
+from email import policy
 from pathlib import Path
 
 import requests
@@ -168,7 +171,24 @@ class ManagedStack(Stack):
         return self
 
 
-class ErrorCollector:
+class LoopbackServer:
+    """A server on a free loopback port, served by a thread while in a `with` block."""
+
+    def serve(self, server):
+        self.server = server
+        self.port = server.server_address[1]
+        self.thread = threading.Thread(target=server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class ErrorCollector(LoopbackServer):
     """Records the envelopes Sentry's SDK posts (the DSN points here)."""
 
     def __init__(self):
@@ -189,29 +209,17 @@ class ErrorCollector:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.serve(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler))
 
     @property
     def dsn(self):
         return f"http://publickey@127.0.0.1:{self.port}/42"
 
-    def __enter__(self):
-        self.thread.start()
-        return self
 
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class MailCatcher:
+class MailCatcher(LoopbackServer):
     """A minimal SMTP server on loopback that keeps the messages it receives."""
 
     def __init__(self):
-        import socketserver
-
         self.messages = []
         catcher = self
 
@@ -236,27 +244,15 @@ class MailCatcher:
                     else:  # EHLO/HELO, MAIL FROM, RCPT TO, RSET, NOOP
                         self.reply("250 ok")
 
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        self.serve(server)
 
     def texts(self):
         """Each message as its headers and decoded text parts."""
-        import email
-        from email import policy
-
         result = []
         for raw in list(self.messages):
             message = email.message_from_bytes(raw, policy=policy.default)
             parts = [part.get_content() for part in message.walk() if part.get_content_type() == "text/plain"]
             result.append(f"To: {message['To']}\nSubject: {message['Subject']}\n\n" + "\n".join(parts))
         return result
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
