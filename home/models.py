@@ -31,7 +31,7 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.models import DraftStateMixin, Orderable, Page, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
-from .hours import Closure, WeeklyInterval, opening_status
+from core.hours import Closure, WeeklyInterval, opening_status
 
 # ASCII digits only (\d would take "٧٥٠١١"), and \Z: "$" would let a trailing newline through.
 POSTCODE_RE = re.compile(r"^[0-9]{5}\Z")
