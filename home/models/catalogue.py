@@ -16,8 +16,9 @@ from wagtail.search import index
 
 money_field_options = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
-# The image size used for product cards; prefetched with the menu so the
-# restaurant page makes the same number of queries whatever its length.
+# The image size used for product cards: the card template renders it through
+# {% product_card_photo %} and restaurant pages prefetch it with the menu, so the
+# page makes the same number of queries whatever its length.
 PRODUCT_CARD_RENDITION = "fill-480x360"
 
 
