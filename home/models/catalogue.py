@@ -63,11 +63,6 @@ class DietaryTag(models.Model):
         return self.name
 
 
-class ProductQuerySet(models.QuerySet):
-    def live(self):
-        return self.filter(live=True)
-
-
 class Product(PreviewableMixin, DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
     """A pizza, drink or dessert. Its live row is what customers see; edits
     wait in revisions until published (possibly at a scheduled time)."""
@@ -86,8 +81,6 @@ class Product(PreviewableMixin, DraftStateMixin, RevisionMixin, index.Indexed, C
     diet_tags = ParentalManyToManyField(DietaryTag, verbose_name=_("diet tags"), blank=True)
 
     _revisions = GenericRelation("wagtailcore.Revision", related_query_name="product")
-
-    objects = ProductQuerySet.as_manager()
 
     panels = [
         FieldPanel("name"),
