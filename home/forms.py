@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import postcode_validator
+from .validators import postcode_validator
 
 
 class PostcodeSearchForm(forms.Form):

@@ -1,39 +1,5 @@
-from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Allergen, Category, DietaryTag, Product
-
-
-class ProductViewSet(SnippetViewSet):
-    model = Product
-    icon = "pick"
-    list_display = ["name", "category", "live"]
-    list_filter = ["category", "live"]
-    search_fields = ["name"]
-
-
-class CategoryViewSet(SnippetViewSet):
-    model = Category
-    icon = "list-ul"
-    list_display = ["name", "sort_order"]
-
-
-class AllergenViewSet(SnippetViewSet):
-    model = Allergen
-    icon = "warning"
-
-
-class DietaryTagViewSet(SnippetViewSet):
-    model = DietaryTag
-    icon = "tag"
-
-
-class CatalogueViewSetGroup(SnippetViewSetGroup):
-    items = (ProductViewSet, CategoryViewSet, AllergenViewSet, DietaryTagViewSet)
-    menu_icon = "pick"
-    menu_label = _("Catalogue")
-    menu_name = "catalogue"
-
+from .viewsets import CatalogueViewSetGroup
 
 register_snippet(CatalogueViewSetGroup)

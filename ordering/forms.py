@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from home.models import phone_validator, postcode_validator
+from home.validators import phone_validator, postcode_validator
 
 from .models import Order
 from .slots import asap_time, available_slots, lead_time

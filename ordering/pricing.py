@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.money import to_money
 from home.models import MenuItem, ProductSize
-from home.money import to_money
 
 MAX_QUANTITY_PER_LINE = 20
 MAX_ITEMS_PER_ORDER = 60

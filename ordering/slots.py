@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from home.hours import Closure, WeeklyInterval, open_periods
+from core.hours import Closure, WeeklyInterval, open_periods
 
 from .workflow import Fulfilment
 

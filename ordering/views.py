@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from core.money import format_euros
 from home.models import RestaurantPage
-from home.money import format_euros
 
 from .cart import Cart
 from .forms import ChangeOrderForm, CheckoutForm, IssuedCheckoutKeys, SignupForm

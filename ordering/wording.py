@@ -4,7 +4,7 @@ the tracking page (and its live status) and the e-mails, so that they agree."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from home.money import format_euros
+from core.money import format_euros
 
 from .models import Order
 from .workflow import FINISHED, Status

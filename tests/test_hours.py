@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 import pytest
 from django.utils import timezone
 
-from home.hours import Closure, WeeklyInterval, opening_status
+from core.hours import Closure, WeeklyInterval, opening_status
 
 MON, FRI, SAT, SUN = 0, 4, 5, 6
 # 2026-11-23 is a Monday.

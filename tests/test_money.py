@@ -2,8 +2,8 @@ from decimal import Decimal
 
 from django.utils import translation
 
-from home.models import parse_postcodes
-from home.money import format_euros, to_money
+from core.money import format_euros, to_money
+from home.validators import parse_postcodes
 
 
 def test_prices_are_formatted_the_french_way():

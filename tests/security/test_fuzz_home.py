@@ -4,7 +4,7 @@ a trailing newline, which then reached the delivery-area search and the restaura
 import pytest
 from django.core.exceptions import ValidationError
 
-from home.models import parse_postcodes, postcode_validator
+from home.validators import parse_postcodes, postcode_validator
 
 NOT_POSTCODES = ["٧٥٠١١", "７５０１１", "75011\n", "7501١"]
 

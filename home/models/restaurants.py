@@ -1,223 +1,27 @@
-"""The website's content: home page, restaurant pages (with their menu) and
-the product catalogue, all edited by marketing staff in the Wagtail admin."""
+"""Restaurant pages: address, photo, opening hours and closures, delivery and
+preparation settings (the operations fields), and the restaurant's menu."""
 
-import re
 from decimal import Decimal
 
-from django import forms
-from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from modelcluster.models import ClusterableModel
+from modelcluster.fields import ParentalKey
 from wagtail import blocks, hooks
-from wagtail.admin.panels import (
-    FieldPanel,
-    FieldRowPanel,
-    InlinePanel,
-    MultiFieldPanel,
-    ObjectList,
-    PublishingPanel,
-    TabbedInterface,
-)
-from wagtail.fields import RichTextField, StreamField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
-from wagtail.models import DraftStateMixin, Orderable, Page, PreviewableMixin, RevisionMixin
-from wagtail.search import index
+from wagtail.models import Orderable, Page
 
-from .hours import Closure, WeeklyInterval, opening_status
+from core.hours import Closure, WeeklyInterval, opening_status
 
-# ASCII digits only (\d would take "٧٥٠١١"), and \Z: "$" would let a trailing newline through.
-POSTCODE_RE = re.compile(r"^[0-9]{5}\Z")
-postcode_validator = RegexValidator(POSTCODE_RE, _("A postcode is five digits, e.g. 75011."))
-phone_validator = RegexValidator(r"^\+?[0-9 .()-]{8,20}$", _("Enter a valid phone number, e.g. 01 23 45 67 89."))
-money_field_options = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
-
-# The image size used for product cards; prefetched with the menu so the
-# restaurant page makes the same number of queries whatever its length.
-PRODUCT_CARD_RENDITION = "fill-480x360"
-
-
-def parse_postcodes(text):
-    """Any separators ("75011, 75012\n75020") -> sorted unique codes; raises on a bad one."""
-    codes = {code for code in re.split(r"[\s,;]+", text or "") if code}
-    bad = sorted(code for code in codes if not POSTCODE_RE.match(code))
-    if bad:
-        raise ValidationError(_("Not a postcode: %(codes)s"), params={"codes": ", ".join(bad)})
-    return sorted(codes)
-
-
-# --- Catalogue (snippets) ---------------------------------------------------
-
-
-class Category(models.Model):
-    name = models.CharField(_("name"), max_length=60)
-    slug = models.SlugField(_("slug"), unique=True)
-    sort_order = models.PositiveSmallIntegerField(_("order on the menu"), default=0)
-
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
-
-    class Meta:
-        ordering = ["sort_order", "name"]
-        verbose_name = _("menu category")
-        verbose_name_plural = _("menu categories")
-
-    def __str__(self):
-        return self.name
-
-
-class Allergen(models.Model):
-    name = models.CharField(_("name"), max_length=60, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("allergen")
-        verbose_name_plural = _("allergens")
-
-    def __str__(self):
-        return self.name
-
-
-class DietaryTag(models.Model):
-    name = models.CharField(_("name"), max_length=40, unique=True)
-    slug = models.SlugField(_("slug"), unique=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("diet tag")
-        verbose_name_plural = _("diet tags")
-
-    def __str__(self):
-        return self.name
-
-
-class ProductQuerySet(models.QuerySet):
-    def live(self):
-        return self.filter(live=True)
-
-
-class Product(PreviewableMixin, DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
-    """A pizza, drink or dessert. Its live row is what customers see; edits
-    wait in revisions until published (possibly at a scheduled time)."""
-
-    name = models.CharField(_("name"), max_length=80)
-    slug = models.SlugField(_("slug"), unique=True)
-    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products")
-    composition = models.CharField(
-        _("composition"), max_length=255, blank=True, help_text=_("Ingredients as shown to customers.")
-    )
-    description = models.TextField(_("description"), blank=True)
-    photo = models.ForeignKey(
-        get_image_model(), verbose_name=_("photo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    allergens = ParentalManyToManyField(Allergen, verbose_name=_("allergens"), blank=True)
-    diet_tags = ParentalManyToManyField(DietaryTag, verbose_name=_("diet tags"), blank=True)
-
-    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="product")
-
-    objects = ProductQuerySet.as_manager()
-
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("slug"),
-        FieldPanel("category"),
-        FieldPanel("composition"),
-        FieldPanel("description"),
-        FieldPanel("photo"),
-        InlinePanel("sizes", label=_("Sizes and prices"), min_num=1),
-        FieldPanel("allergens", widget=forms.CheckboxSelectMultiple),
-        FieldPanel("diet_tags", widget=forms.CheckboxSelectMultiple),
-        PublishingPanel(),
-    ]
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("composition")]
-
-    class Meta:
-        ordering = ["category__sort_order", "name"]
-        verbose_name = _("product")
-        verbose_name_plural = _("products")
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def revisions(self):
-        return self._revisions
-
-    def get_preview_template(self, request, mode_name):
-        return "home/product_preview.html"
-
-    def get_preview_context(self, request, mode_name):
-        return {"product": self, "preview_sizes": [(size, size.price) for size in self.sizes.all()]}
-
-
-class ProductSize(Orderable):
-    """A size of a product and its price (a drink or a dessert has a single one)."""
-
-    product = ParentalKey(Product, on_delete=models.CASCADE, related_name="sizes")
-    label = models.CharField(_("size"), max_length=40, blank=True, help_text=_("E.g. Medium (29 cm), 33 cl."))
-    price = models.DecimalField(_("price (€)"), **money_field_options)
-
-    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("price")])]
-
-    class Meta(Orderable.Meta):
-        verbose_name = _("size")
-        verbose_name_plural = _("sizes")
-
-    def __str__(self):
-        return f"{self.product} {self.label}".strip()
-
-
-# --- Pages ------------------------------------------------------------------
-
-
-class HomePage(Page):
-    hero_title = models.CharField(_("headline"), max_length=120, default="")
-    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
-    hero_image = models.ForeignKey(
-        get_image_model(), verbose_name=_("image"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    content_panels = Page.content_panels + [FieldPanel("hero_title"), FieldPanel("intro"), FieldPanel("hero_image")]
-
-    parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["home.RestaurantPage", "home.StandardPage"]
-    max_count = 1
-
-    class Meta:
-        verbose_name = _("home page")
-
-    def get_context(self, request, *args, **kwargs):
-        from .forms import PostcodeSearchForm
-
-        context = super().get_context(request, *args, **kwargs)
-        restaurants = RestaurantPage.objects.live().child_of(self).select_related("photo")
-        context["restaurants"] = restaurants
-        form = PostcodeSearchForm(request.GET or None)
-        context["postcode_form"] = form
-        if form.is_valid():
-            postcode = form.cleaned_data["postcode"]
-            context["searched_postcode"] = postcode
-            context["delivering_restaurants"] = RestaurantPage.delivering_to(postcode, restaurants)
-        return context
-
-
-class StandardPage(Page):
-    """Simple content pages: about us, legal notices, jobs..."""
-
-    body = RichTextField(_("body"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("body")]
-    parent_page_types = ["home.HomePage"]
-    subpage_types = []
-
-    class Meta:
-        verbose_name = _("content page")
+from ..validators import parse_postcodes, phone_validator, postcode_validator
+from .catalogue import PRODUCT_CARD_RENDITION, Product, money_field_options
 
 
 class RestaurantPage(Page):

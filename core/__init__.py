@@ -1,0 +1,1 @@
+"""Cross-cutting helpers shared by every app: money, opening hours and ops commands. No models."""
