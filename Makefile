@@ -36,9 +36,15 @@ demo: $(BIN)/.runtime
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 
+# axe-core and Lighthouse, pinned by package-lock.json (browser tests and bench/lighthouse.py).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
 ## Run the whole test suite against PostgreSQL and Redis, browser tests included
 test: $(BIN)/.dev
 	./scripts/system-deps.sh
+	$(MAKE) node_modules/.installed
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -52,4 +58,4 @@ messages: $(BIN)/.runtime
 	$(MANAGE) compilemessages -i .venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var test-artifacts
+	rm -rf $(VENV) node_modules db.sqlite3 var test-artifacts

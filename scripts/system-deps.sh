@@ -2,7 +2,8 @@
 # Installs the Debian packages the tests need: the browser, gettext, fonts,
 # nginx, openssl and wrk for the production-stack tests and benchmark, and the
 # PostgreSQL and Redis servers (the stack tests run private instances of them),
-# and the Docker engine of tests/docker/ (scripts/docker-engine.sh install).
+# the Docker engine of tests/docker/ (scripts/docker-engine.sh install), and
+# Node.js/npm for axe-core and Lighthouse (package.json).
 # Does nothing for what is present.
 set -euo pipefail
 
@@ -16,6 +17,7 @@ command -v wrk >/dev/null || packages+=(wrk)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 command -v psql >/dev/null || packages+=(postgresql-client)
 command -v redis-server >/dev/null || packages+=(redis-server)
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
