@@ -27,6 +27,7 @@ urlpatterns = [
     path("panier/ajouter/", views.cart_add, name="cart_add"),
     path("panier/modifier/", views.cart_update, name="cart_update"),
     path("valider/", views.checkout, name="checkout"),
+    path("valider/brouillon/", views.checkout_draft, name="checkout_draft"),
     path("suivi/<token:token>/", views.track, name="track"),
     path("suivi/<token:token>/etat/", views.track_status, name="track_status"),
     path("suivi/<token:token>/annuler/", views.track_cancel, name="track_cancel"),
@@ -40,4 +41,6 @@ urlpatterns = [
     path("compte/connexion/", views.CustomerLoginView.as_view(), name="login"),
     path("compte/deconnexion/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("compte/commandes/", views.my_orders, name="my_orders"),
+    path("compte/adresses/", views.my_addresses, name="my_addresses"),
+    path("compte/adresses/<str:address_id>/supprimer/", views.delete_address, name="delete_address"),
 ]

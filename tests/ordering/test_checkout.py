@@ -161,10 +161,10 @@ def test_empty_cart_or_expired_session_cannot_checkout(client, bastille):
     [
         ({"postcode": "75001"}, "postcode", "ne livre pas au 75001"),
         ({"postcode": "7501"}, "postcode", "cinq chiffres"),
-        ({"street_address": ""}, "street_address", "Nécessaire pour une livraison"),
+        ({"street_address": ""}, "street_address", "Indiquez l'adresse de livraison"),
         ({"phone": "abc"}, "phone", "numéro de téléphone valide"),
         ({"email": "camille@"}, "email", "adresse de courriel valide"),
-        ({"name": ""}, "name", "Champ requis"),
+        ({"name": ""}, "name", "Indiquez un nom"),
         ({"when": "2020-01-01T12:00:00+01:00"}, "when", "plus disponible"),
         ({"checkout_key": "not-a-key"}, "checkout_key", ""),
     ],
