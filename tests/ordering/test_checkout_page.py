@@ -13,12 +13,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from home.models import OpeningHours
 from ordering.forms import CheckoutForm, IssuedCheckoutKeys, slot_value
 from ordering.models import Order, SavedAddress, Stock
 from ordering.slots import DELIVERY_MINUTES, schedule
 from ordering.workflow import Fulfilment
-from tests.conftest import delivery_form, form_values, issue_checkout_key, size_of, text_of
+from tests.conftest import delivery_form, form_values, issue_checkout_key, make_closed_for, size_of, text_of
 
 pytestmark = pytest.mark.django_db
 CART, ADD, UPDATE, CHECKOUT, DRAFT = ("/commande/panier/", "/commande/panier/ajouter/", "/commande/panier/modifier/",
@@ -36,18 +35,6 @@ def page(response):
 
 def checked_when(response):
     return page(response).select_one("input[name=when]:checked")["value"]
-
-
-def closed_until(restaurant, hours=3):
-    """Opening hours that open `hours` from now every day for three hours: closed now."""
-    opens = timezone.localtime() + timedelta(hours=hours)
-    opens = opens.replace(second=0, microsecond=0)
-    restaurant.opening_hours.all().delete()
-    restaurant.closures.all().delete()
-    closes = (opens + timedelta(hours=3)).time()
-    for weekday in range(7):
-        OpeningHours.objects.create(restaurant=restaurant, weekday=weekday, opens=opens.time(), closes=closes)
-    return opens
 
 
 @pytest.fixture
@@ -74,7 +61,7 @@ def test_each_fulfilment_offers_the_times_it_can_keep(bastille):
 
 
 def test_before_opening_a_delivery_is_offered_its_own_first_slot_and_takes_it(client, bastille):
-    opens = closed_until(bastille)
+    opens = make_closed_for(bastille)
     add(client, bastille, size_of("reine", "Méga 40 cm"), 1)
     response = client.get(CART)
     first_delivery = schedule(bastille)[Fulfilment.DELIVERY].slots[0]
@@ -90,7 +77,7 @@ def test_before_opening_a_delivery_is_offered_its_own_first_slot_and_takes_it(cl
 
 
 def test_a_take_away_time_is_too_early_for_a_delivery_and_says_the_first_one(client, bastille):
-    closed_until(bastille)
+    make_closed_for(bastille)
     add(client, bastille, size_of("reine", "Méga 40 cm"), 1)
     times = schedule(bastille)
     first_pickup, first_delivery = times[Fulfilment.PICKUP].slots[0], times[Fulfilment.DELIVERY].slots[0]
