@@ -268,3 +268,29 @@ def test_an_empty_cart_says_so(device, live_server, demo_committed):
     assert device.locator("h1").inner_text() == "Votre panier"
     assert "Votre panier est vide." in device.locator("main").inner_text()
     assert_accessible(device)
+
+
+def test_a_time_delivery_cannot_keep_is_replaced_when_switching_to_delivery(phone, live_server, bastille):
+    give_cart(phone, live_server, bastille)
+    phone.goto(live_server.url + CART)
+    phone.get_by_role("radio", name=re.compile("^À emporter")).check()
+    phone.get_by_text("Plus tard : choisir le jour et l'heure").click()
+    earliest = phone.locator(".slots--0 .slot.if-pickup").first  # ready in time for take-away, too early for a delivery
+    earliest.click()
+    phone.get_by_role("radio", name=re.compile("^Livraison")).check()
+    assert phone.locator("#when-asap").is_checked()
+    phone.locator("[data-announce]").filter(has_text="Heure changée : Dès que possible").wait_for()
+
+
+def test_an_order_from_another_restaurant_asks_before_emptying_the_cart(phone, live_server, bastille):
+    from home.models import RestaurantPage
+
+    nation = RestaurantPage.objects.get(slug="nation")
+    give_cart(phone, live_server, bastille)
+    phone.goto(live_server.url + nation.url)
+    phone.locator("#margherita").get_by_role("button", name="Ajouter").click()
+    phone.get_by_role("heading", name="Vider votre panier ?").wait_for()
+    assert_accessible(phone)
+    phone.get_by_role("link", name="Garder mon panier").click()
+    phone.wait_for_url("**" + CART)
+    assert phone.locator("[data-line]").count() == 3
