@@ -33,7 +33,7 @@ def add_stock_and_cart(page, request, context):
 def load_demo_stock():
     import os
 
-    from .demo import load_staff, load_stock
+    from devtools.demo.kitchen import load_staff, load_stock
 
     load_stock()
     load_staff(os.environ.get("DEMO_STAFF_PASSWORD", "pizza"))

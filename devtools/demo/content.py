@@ -6,6 +6,7 @@ overwritten), what is missing is created.
 
 from datetime import time
 from decimal import Decimal
+from io import BytesIO
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -13,8 +14,7 @@ from django.core.files.images import ImageFile
 from django.db import transaction
 from wagtail.images import get_image_model
 
-from . import demo_images
-from .models import (
+from home.models import (
     Allergen,
     Category,
     DietaryTag,
@@ -25,6 +25,8 @@ from .models import (
     ProductSize,
     RestaurantPage,
 )
+
+from . import images as demo_images
 
 ALLERGENS = [
     "Gluten", "Crustacés", "Œufs", "Poissons", "Arachides", "Soja", "Lait",
@@ -116,8 +118,6 @@ def demo_image(title, make_bytes):
     Image = get_image_model()
     image = Image.objects.filter(title=title).first()
     if image is None:
-        from io import BytesIO
-
         data = make_bytes()
         image = Image(title=title)
         image.file = ImageFile(BytesIO(data), name=f"{title.replace(' ', '-').lower()}.jpg")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from wagtail import hooks
 
-from home.demo import load_demo
+from devtools.demo.content import load_demo
 
 
 class Command(BaseCommand):
