@@ -11,7 +11,6 @@ from io import BytesIO
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
-from django.db import transaction
 from wagtail.images import get_image_model
 
 from home.models import (
@@ -213,10 +212,3 @@ def load_accounts(admin_password, marketing_password):
         user.groups.add(Group.objects.get(name="Marketing"))
         created.append(username)
     return created
-
-
-@transaction.atomic
-def load_demo(admin_password="admin", marketing_password="marketing"):
-    products = load_catalogue()
-    load_pages(products)
-    return load_accounts(admin_password, marketing_password)

@@ -27,5 +27,3 @@ PAYPAL_WEBHOOK_ID = env_str("PAYPAL_WEBHOOK_ID", "FAKE-WEBHOOK-ID")
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
 # One local process: the local-memory cache is enough for rate-limit counters here.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
-# The demo (admin/admin, staff password "pizza") may be loaded here, never under production settings.
-DEMO_DATA_ALLOWED = True
