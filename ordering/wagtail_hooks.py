@@ -29,16 +29,6 @@ def add_stock_and_cart(page, request, context):
     context["add_to_cart_template"] = "ordering/includes/add_to_cart.html"
 
 
-@hooks.register("load_demo")
-def load_demo_stock():
-    import os
-
-    from .demo import load_staff, load_stock
-
-    load_stock()
-    load_staff(os.environ.get("DEMO_STAFF_PASSWORD", "pizza"))
-
-
 @hooks.register("register_admin_urls")
 def staff_urls():
     from django.urls import include, path

@@ -173,7 +173,7 @@ def test_a_dashboard_refund_webhook_before_our_cancellation_refund_is_counted_on
     """The other order of arrival than review finding 7: the dashboard refund's webhook
     lands while our cancellation refund is recorded but not sent yet."""
     from ordering.paypal import payments
-    from ordering.paypal.fake_server import build_event
+    from devtools.fake_paypal import build_event
     from tests.payments.test_paypal import post_event
 
     order = paid_order(shopper, paypal)

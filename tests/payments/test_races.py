@@ -6,10 +6,10 @@ import pytest
 
 from tests.conftest import committed_db
 
+from devtools.fake_paypal import build_event
 from ordering.models import Order, PayPalPayment, PayPalRefund
 from ordering.paypal import client as paypal_api
 from ordering.paypal import payments, views as paypal_views
-from ordering.paypal.fake_server import build_event
 from ordering.workflow import Status
 from tests.payments.money import assert_money_invariant
 from tests.payments.test_paypal import approve, come_back, messages_of, pay_with_paypal, post_event, shopper  # noqa: F401
