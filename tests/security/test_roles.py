@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from ordering.models import Order, Stock
-from ordering.staff import ACTIONS, HEAD_OFFICE, can
+from ordering.staff.permissions import ACTIONS, HEAD_OFFICE, can
 from ordering.workflow import Status
 from tests.ordering.test_staff import login, move, nation, order_at  # noqa: F401 (fixture)
 

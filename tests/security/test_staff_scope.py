@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.db.models import F
 
 from ordering.models import RecipeLine, Stock
-from ordering.staff import HEAD_OFFICE
+from ordering.staff.permissions import HEAD_OFFICE
 from tests.ordering.test_staff import login, move, nation, order_at  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ Every staff view and action asks `can()` on the server."""
 
 from home.models import RestaurantPage
 
-from .workflow import Status
+from ..workflow import Status
 
 MANAGER, PIZZAIOLO, DELIVERY, COUNTER, HEAD_OFFICE = "Gérant", "Pizzaiolo", "Livreur", "Comptoir", "Siège"
 STAFF_ROLES = (MANAGER, PIZZAIOLO, DELIVERY, COUNTER)
@@ -36,6 +36,11 @@ def roles_of(user):
     if not hasattr(user, "_ocpizza_roles"):
         user._ocpizza_roles = set(user.groups.values_list("name", flat=True))
     return user._ocpizza_roles
+
+
+def is_restaurant_staff(user):
+    """Has a role in restaurants (head office alone is not one)."""
+    return user.is_superuser or bool(roles_of(user) & set(STAFF_ROLES))
 
 
 def sees_every_restaurant(user):
