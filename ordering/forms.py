@@ -158,17 +158,6 @@ class ChangeOrderForm(QuantityFieldsMixin, forms.Form):
         self.add_quantity_fields(menu_sizes, initial_quantities)
 
 
-class StaffOrderForm(QuantityFieldsMixin, CheckoutForm):
-    """An order taken by phone or at the counter: the website's rules, paid on site, email optional."""
-
-    channel = forms.ChoiceField(label=_("Taken"), choices=[(Order.Channel.PHONE, _("By phone")), (Order.Channel.COUNTER, _("At the counter"))])
-
-    def __init__(self, *args, menu_sizes, **kwargs):
-        super().__init__(*args, payment_methods=[Order.PaymentMethod.ON_SITE], **kwargs)
-        self.fields["email"].required = False
-        self.add_quantity_fields(menu_sizes, {})
-
-
 class SignupForm(UserCreationForm):
     email = forms.EmailField(label=_("Email"), max_length=EMAIL_MAX_LENGTH)
 

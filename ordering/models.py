@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, gettext_noop
 from wagtail.admin.panels import FieldPanel
 
 from home.models import ProductSize, RestaurantPage
@@ -302,8 +302,9 @@ class PayPalWebhookEvent(models.Model):
 
 
 class StaffMember(models.Model):
-    """Which restaurants a staff member works for. Their role is their group
-    (Manager, Pizzaiolo, Delivery, Counter); the Head office group sees all."""
+    """Which restaurants a staff member works for. Their roles are permissions (below),
+    given through groups (Gérant, Pizzaiolo, Livreur, Comptoir, Siège: migration 0012)
+    or to the person; head office's reaches every restaurant (ordering.staff.permissions)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
     restaurants = models.ManyToManyField(RestaurantPage, verbose_name=_("restaurants"), related_name="staff", blank=True)
@@ -311,6 +312,14 @@ class StaffMember(models.Model):
     class Meta:
         verbose_name = _("staff member")
         verbose_name_plural = _("staff members")
+        # Stored in English, translated where Wagtail shows them (the group's permissions).
+        permissions = [
+            ("manage_restaurant", gettext_noop("Manager: runs their restaurants (every order step, cancelling, stock, dashboard)")),
+            ("prepare_orders", gettext_noop("Pizzaiolo: prepares the orders of their restaurants")),
+            ("deliver_orders", gettext_noop("Courier: delivers the orders of their restaurants")),
+            ("serve_counter", gettext_noop("Counter: takes phone and counter orders, hands over take-away orders")),
+            ("see_all_restaurants", gettext_noop("Head office: reads the orders and figures of every restaurant")),
+        ]
 
     def __str__(self):
         return str(self.user)
