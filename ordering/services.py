@@ -336,11 +336,18 @@ def take_delivery(order, courier):
 COLLECTED_WITH = ("cash", "card")
 
 
-def hand_over(order, by, collected_with=""):
+class NotYourDelivery(TransitionNotAllowed):
+    pass
+
+
+def hand_over(order, by, collected_with="", only_courier=None):
     """The courier (delivered) or the counter (collected) hands the order over; an
-    order still to be paid is paid now, and how (cash or card) is recorded with it."""
+    order still to be paid is paid now, and how (cash or card) is recorded with it.
+    With `only_courier`, a delivery another courier took is refused (checked under the lock)."""
     with transaction.atomic():
         order = lock_order(order.pk)
+        if only_courier is not None and order.courier_id not in (None, only_courier.pk):
+            raise NotYourDelivery(_("Another courier took this delivery: only they or a manager can hand it over."))
         target = Status.DELIVERED if order.is_delivery else Status.COLLECTED
         if not can_transition(order.status, target, order.fulfilment):
             raise _refuse(order, target)
