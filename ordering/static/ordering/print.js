@@ -29,8 +29,8 @@
   // The board may name an order by its id or by its number ("BAS4-2511-007").
   function orderId(id) {
     if (/^\d+$/.test(String(id))) return String(id);
-    var form = document.querySelector('[data-order="' + String(id).replace(/["\\]/g, "") + '"] form[data-move]');
-    var match = form && form.getAttribute("action").match(/\/commande\/(\d+)\//);
+    var link = document.querySelector('[data-order="' + String(id).replace(/["\\]/g, "") + '"] [data-ticket-link="kitchen"]');
+    var match = link && link.getAttribute("href").match(/\/commande\/(\d+)\//);
     return match ? match[1] : null;
   }
 
