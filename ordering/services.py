@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from home.money import format_euros, to_money
 
-from . import board, notifications
+from . import board_version, notifications
 from .models import DailyCounter, Order, OrderLine, PayPalPayment, StatusChange, Stock, StockMovement
 from .pricing import OrderError, price_lines, subtotal_of
 from .stock import ingredient_needs, recipes_for
@@ -197,7 +197,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
         if existing is None:
             raise
         return existing
-    transaction.on_commit(lambda: board.bump(restaurant.pk))
+    transaction.on_commit(lambda: board_version.bump(restaurant.pk))
     return order
 
 
@@ -271,7 +271,7 @@ def change_order(order, quantities, by=None):
         order.save(update_fields=["subtotal", "delivery_fee", "total", "updated_at"])
         if overpaid:
             _give_back(order, overpaid, "order changed")
-        transaction.on_commit(lambda: board.bump(restaurant.pk))
+        transaction.on_commit(lambda: board_version.bump(restaurant.pk))
     return order
 
 
@@ -305,7 +305,7 @@ def _move(order, target, by=None, note=""):
     StatusChange.objects.create(order=order, from_status=previous, to_status=target, by=by, note=note)
     notifications.queue_status_change(order, target)
     restaurant_id = order.restaurant_id
-    transaction.on_commit(lambda: board.bump(restaurant_id))
+    transaction.on_commit(lambda: board_version.bump(restaurant_id))
     if target == Status.CANCELLED and order.payment_state == Order.PaymentState.PAID:
         _give_back(order, None, "order cancelled")
     return order
@@ -403,7 +403,7 @@ def mark_refunded(order):
     under that lock)."""
     order.payment_state = Order.PaymentState.REFUNDED
     order.save(update_fields=["payment_state", "updated_at"])
-    transaction.on_commit(lambda: board.bump(order.restaurant_id))
+    transaction.on_commit(lambda: board_version.bump(order.restaurant_id))
 
 
 def cancel_by_customer(order):

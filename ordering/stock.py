@@ -71,7 +71,7 @@ def record_movement(stock, delta, reason, by=None, note="", set_level=None):
         stock.quantity += delta
         stock.save(update_fields=["quantity"])
         movement = StockMovement.objects.create(stock=stock, delta=delta, reason=reason, created_by=by, note=note)
-    from . import board
+    from . import board_version
 
-    transaction.on_commit(lambda: board.bump(stock.restaurant_id))
+    transaction.on_commit(lambda: board_version.bump(stock.restaurant_id))
     return movement

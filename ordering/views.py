@@ -19,7 +19,7 @@ from home.money import format_euros
 from .cart import Cart
 from .forms import ChangeOrderForm, CheckoutForm, IssuedCheckoutKeys, SignupForm
 from .models import Order
-from .payments import available_methods, gateway_for
+from .payment_methods import available_methods, gateway_for
 from .pricing import OrderError, parse_id
 from .services import cancel_awaiting_payment, cancel_by_customer, change_order, ensure_changeable, place_order
 from .stock import makeable_counts

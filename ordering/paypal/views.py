@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..cart import Cart
 from ..models import Order, PayPalPayment
-from ..payments import gateway_for
+from ..payment_methods import gateway_for
 from ..pricing import OrderError
 from ..services import cancel_awaiting_payment, switch_to_pay_on_site
 from ..workflow import Status, TransitionNotAllowed

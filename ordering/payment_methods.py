@@ -16,7 +16,7 @@ from .paypal.client import PayPalRefused, PayPalUnavailable
 from .paypal.payments import begin
 
 
-class OnSitePayment:
+class PayOnSite:
     method = Order.PaymentMethod.ON_SITE
 
     def is_available(self):
@@ -27,7 +27,7 @@ class OnSitePayment:
         return None
 
 
-class PayPalPayment:
+class PayByPayPal:
     method = Order.PaymentMethod.PAYPAL
 
     def is_available(self):
@@ -47,7 +47,7 @@ class PayPalPayment:
 
 
 # Gateways in the order the checkout offers them.
-GATEWAYS = ["ordering.payments.OnSitePayment", "ordering.payments.PayPalPayment"]
+GATEWAYS = ["ordering.payment_methods.PayOnSite", "ordering.payment_methods.PayByPayPal"]
 
 
 def gateways(include_unavailable=False):
