@@ -16,13 +16,13 @@ from home.models import RestaurantPage
 
 from . import board_version
 from .models import Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
-from .pricing import OrderError
+from .exceptions import OrderError, TransitionNotAllowed
 from .forms import StaffOrderForm
 from .services import hand_over, place_order, take_delivery, transition
 from .staff_forms import AdjustmentForm, RestockForm, ThresholdForm
 from .stock import makeable_counts, record_movement
 from .staff import can, can_move, restaurants_for
-from .workflow import Fulfilment, Status, TransitionNotAllowed
+from .workflow import Fulfilment, Status
 
 KITCHEN_COLUMNS = [Status.PLACED, Status.IN_PREPARATION, Status.READY]
 # The next step a tap on a card does, per column.
