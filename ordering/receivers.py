@@ -5,10 +5,11 @@ Receivers of one signal run in the order they are connected: the customer's
 e-mail, then the boards' version, then (their own signal, sent after) the
 refunds. Each only sends what the committed transaction recorded; what it
 cannot send is retried by the periodic commands (send_notifications,
-paypal_housekeeping)."""
+paypal_housekeeping). The senders are called through their modules, so that a
+test can hold one back (monkeypatch) as it could before."""
 
 from . import board_version, notifications
-from .paypal.payments import send_refund
+from .paypal import payments as paypal_payments
 from .signals import ORDER_SIGNALS, order_placed, order_status_changed, refund_recorded, stock_changed
 
 
@@ -30,7 +31,7 @@ def bump_stock_board(sender, restaurant_id, **kwargs):
 
 def send_recorded_refund(sender, refund, **kwargs):
     """Asks PayPal for the refund recorded in the committed transaction."""
-    send_refund(refund.pk)
+    paypal_payments.send_refund(refund.pk)
 
 
 def connect():

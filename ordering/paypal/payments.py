@@ -162,7 +162,8 @@ def _record_refund(payment, amount, reason):
 
 def send_refund(refund_pk):
     """Asks PayPal for one recorded refund (on its refund_recorded signal, and by the
-    housekeeping's retries), unless another worker is at it (skip locked). Each retry carries the refund's own PayPal-Request-Id: PayPal makes it once."""
+    housekeeping's retries), unless another worker is at it (skip locked). Each
+    retry carries the refund's own PayPal-Request-Id: PayPal makes it once."""
     with transaction.atomic():
         refund = (
             PayPalRefund.objects.select_for_update(skip_locked=True, of=("self",)).select_related("payment")
