@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 
 from home.models import RestaurantPage
 
-from .. import board
+from .. import board_version
+from ..exceptions import OrderError, TransitionNotAllowed
 from ..forms import IssuedCheckoutKeys
 from ..models import Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
-from ..pricing import OrderError
 from ..services import hand_over, place_order, take_delivery, transition
 from ..stock import makeable_counts, record_movement
-from ..workflow import Fulfilment, Status, TransitionNotAllowed
+from ..workflow import Fulfilment, Status
 from .forms import AdjustmentForm, RestockForm, StaffOrderForm, ThresholdForm
 from .permissions import can, can_move, restaurants_for
 
@@ -95,14 +95,14 @@ def _columns_context(request, restaurant):
         elif order.status == Status.READY and order.fulfilment == Fulfilment.PICKUP and may_hand_over:
             order.next_step = (Status.COLLECTED, _("Handed over"))
     columns = [(status, Status(status).label, [o for o in orders if o.status == status]) for status in KITCHEN_COLUMNS]
-    return {"restaurant": restaurant, "columns": columns, "version": board.version(restaurant.pk)}
+    return {"restaurant": restaurant, "columns": columns, "version": board_version.current(restaurant.pk)}
 
 
 @for_restaurant("view_orders")
 def kitchen_columns(request, restaurant):
     """What open boards poll twice a second: 204 while nothing changed (one Redis
     read after the login and permission checks, no order read), the columns' HTML otherwise."""
-    current = board.version(restaurant.pk)
+    current = board_version.current(restaurant.pk)
     if current is not None and request.GET.get("v") == str(current):
         return HttpResponse(status=204)
     response = render(request, "ordering/staff/kitchen_columns.html", _columns_context(request, restaurant))
