@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 
 from home.models import RestaurantPage
 
-from .. import board
+from .. import board_version
+from ..exceptions import NotYourDelivery, OrderError, TransitionNotAllowed
 from ..forms import IssuedCheckoutKeys
 from ..models import Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
-from ..pricing import OrderError
-from ..services import NotYourDelivery, hand_over, place_order, take_delivery, transition
+from ..services import hand_over, place_order, take_delivery, transition
 from ..stock import makeable_counts, record_movement
-from ..workflow import Fulfilment, Status, TransitionNotAllowed
+from ..workflow import Fulfilment, Status
 from .forms import AdjustmentForm, RestockForm, StaffOrderForm, ThresholdForm
 from .permissions import can, can_move, manages, restaurants_for
 
@@ -95,14 +95,14 @@ def _columns_context(request, restaurant):
         elif order.status == Status.READY and order.fulfilment == Fulfilment.PICKUP and may_hand_over:
             order.next_step = (Status.COLLECTED, _("Handed over"))
     columns = [(status, Status(status).label, [o for o in orders if o.status == status]) for status in KITCHEN_COLUMNS]
-    return {"restaurant": restaurant, "columns": columns, "version": board.version(restaurant.pk)}
+    return {"restaurant": restaurant, "columns": columns, "version": board_version.current(restaurant.pk)}
 
 
 @for_restaurant("view_orders")
 def kitchen_columns(request, restaurant):
     """What open boards poll twice a second: 204 while nothing changed (one Redis
     read after the login and permission checks, no order read), the columns' HTML otherwise."""
-    current = board.version(restaurant.pk)
+    current = board_version.current(restaurant.pk)
     if current is not None and request.GET.get("v") == str(current):
         return HttpResponse(status=204)
     response = render(request, "ordering/staff/kitchen_columns.html", _columns_context(request, restaurant))
@@ -163,7 +163,7 @@ def _delivery_context(request, restaurant, version):
 
 @for_restaurant("deliver")
 def delivery(request, restaurant):
-    version = board.version(restaurant.pk)  # read before the orders: a change in between is seen by the next poll
+    version = board_version.current(restaurant.pk)  # read before the orders: a change in between is seen by the next poll
     return render(request, "ordering/staff/delivery.html", _delivery_context(request, restaurant, version))
 
 
@@ -171,7 +171,7 @@ def delivery(request, restaurant):
 def delivery_list(request, restaurant):
     """What an open delivery screen polls: 204 while the restaurant's board version is
     unchanged (no order read), the lists' HTML otherwise."""
-    current = board.version(restaurant.pk)
+    current = board_version.current(restaurant.pk)
     if current is not None and request.GET.get("v") == str(current):
         return HttpResponse(status=204)
     response = render(request, "ordering/staff/delivery_list.html", _delivery_context(request, restaurant, current))

@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ordering import board
+from ordering import board_version
 from ordering.models import Order, StaffMember, StatusChange
 from ordering.services import take_delivery, transition
 from ordering.staff.dashboard import late_by_restaurant
@@ -268,7 +268,7 @@ def test_the_delivery_screen_polls_the_board_version(client, bastille):
     order = order_at(bastille)
     transition(order, Status.IN_PREPARATION)
     transition(order, Status.READY)
-    board.bump(bastille.pk)  # done on commit; the test transaction never commits
+    board_version.bump(bastille.pk)  # done on commit; the test transaction never commits
     changed = client.get(url, {"v": version})
     assert changed.status_code == 200 and changed["X-Board-Version"] != version and order.number in changed.content.decode()
 
