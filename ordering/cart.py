@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from home.models import RestaurantPage
 
-from .pricing import MAX_ITEMS_PER_ORDER, MAX_QUANTITY_PER_LINE, OrderError, clean_quantities, price_lines, subtotal_of
+from .exceptions import OrderError
+from .pricing import MAX_ITEMS_PER_ORDER, MAX_QUANTITY_PER_LINE, clean_quantities, price_lines
 from .stock import how_many_can_be_made, ingredient_needs, levels_of, recipes_for
 
 SESSION_KEY = "cart"
@@ -143,10 +144,6 @@ class Cart:
 
     def count(self):
         return sum(self.quantities.values())
-
-    @staticmethod
-    def subtotal(lines):
-        return subtotal_of(lines)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from home.validators import phone_validator, postcode_validator
 
 from .models import Order
-from .pricing import OrderError
+from .exceptions import OrderError
+from .pricing import MAX_QUANTITY_PER_LINE
 from .services import OrderDetails, check_minimum
 from .slots import schedule
 from .workflow import Fulfilment
@@ -354,7 +355,7 @@ class QuantityFieldsMixin:
         self.menu_sizes = menu_sizes
         for size, _price in menu_sizes:
             self.fields[f"size_{size.pk}"] = forms.IntegerField(
-                label=f"{size.product.name} {size.label}".strip(), min_value=0, max_value=20, required=False,
+                label=f"{size.product.name} {size.label}".strip(), min_value=0, max_value=MAX_QUANTITY_PER_LINE, required=False,
                 initial=initial_quantities.get(size.pk, 0),
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "qty"}),
             )
@@ -370,17 +371,6 @@ class ChangeOrderForm(QuantityFieldsMixin, forms.Form):
     def __init__(self, *args, menu_sizes, initial_quantities, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_quantity_fields(menu_sizes, initial_quantities)
-
-
-class StaffOrderForm(QuantityFieldsMixin, CheckoutForm):
-    """An order taken by phone or at the counter: the website's rules, paid on site, email optional."""
-
-    channel = forms.ChoiceField(label=_("Taken"), choices=[(Order.Channel.PHONE, _("By phone")), (Order.Channel.COUNTER, _("At the counter"))])
-
-    def __init__(self, *args, menu_sizes, **kwargs):
-        super().__init__(*args, payment_methods=[Order.PaymentMethod.ON_SITE], **kwargs)
-        self.fields["email"].required = False
-        self.add_quantity_fields(menu_sizes, {})
 
 
 class SignupForm(UserCreationForm):

@@ -19,14 +19,16 @@ from core.money import format_euros, to_money
 from home.models import RestaurantPage
 
 from .cart import Cart
+from .exceptions import OrderError, TransitionNotAllowed
 from .forms import ChangeOrderForm, CheckoutDraft, CheckoutForm, IssuedCheckoutKeys, SignupForm
 from .models import Order, SavedAddress
-from .payments import available_methods, gateway_for
-from .pricing import OrderError, parse_id
+from .payment_methods import available_methods, gateway_for
+from .pricing import parse_id, subtotal_of
 from .services import cancel_awaiting_payment, cancel_by_customer, change_order, ensure_changeable, place_order
 from .slots import schedule
 from .stock import makeable_counts
-from .workflow import Fulfilment, Status, TransitionNotAllowed, timeline
+from .wording import kitchen_has_it, payment_note, time_note
+from .workflow import Fulfilment, Status, timeline
 
 
 def _wants_json(request):
@@ -138,7 +140,7 @@ def _cart_context(cart):
         limit = limits[line.size.pk]
         line.most, line.limit_reason = limit.most, limit.reason
         line.short = line.quantity > limit.most  # more than can be made now: the checkout would refuse it
-    subtotal = cart.subtotal(lines)
+    subtotal = subtotal_of(lines)
     context = {"cart": cart, "lines": lines, "dropped": dropped, "restaurant": restaurant, "subtotal": subtotal}
     if lines:
         missing = restaurant.minimum_order - subtotal
@@ -304,8 +306,6 @@ def _order_by_token(token):
 
 def _status_payload(order):
     """Everything the tracking page says about the order's state; its script polls it."""
-    from .wording import kitchen_has_it, payment_note, time_note
-
     changes = {change.to_status: change.at for change in order.status_changes.all()}
     steps = [
         {"status": s.value, "label": str(s.label), "done": s in changes,

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ordering', '0011_refund_ids_unique'),
+        ('ordering', '0013_kitchen_ticket_printed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
