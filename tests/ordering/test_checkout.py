@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core import mail
 from django.db.models import Sum
 from django.test import Client
@@ -386,8 +387,9 @@ def test_a_phone_order_email_over_254_characters_is_a_form_error(client, bastill
 def test_every_quantity_input_takes_its_limit_from_the_one_constant(client, bastille):
     limit = f'max="{MAX_QUANTITY_PER_LINE}"'
     assert limit in client.get(bastille.url).content.decode()  # the menu's "add to cart" forms
-    add(client, bastille, size_of("reine"), 2)
-    assert limit in client.get(CART).content.decode()
+    add(client, bastille, size_of("coca-cola"), MAX_QUANTITY_PER_LINE)  # the cart's steppers: "+" stops there, and says why
+    line = BeautifulSoup(client.get(CART).content, "html.parser").select_one("[data-line]")
+    assert line.select("[data-step]")[1].has_attr("disabled") and f"{MAX_QUANTITY_PER_LINE} au plus par article" in line.get_text()
     order = place_order(bastille, {size_of("reine").pk: 2}, OrderDetails(
         fulfilment="pickup", name="Léa", phone="0612345678", email="lea@example.fr"))
     assert limit in client.get(f"/commande/suivi/{order.tracking_token}/modifier/").content.decode()
