@@ -117,8 +117,10 @@ class Keyboard:
         assert not problem, f"{problem} (after {key}, at {self.page.url})"
 
 
-def test_the_whole_order_with_the_keyboard_alone(desktop, live_server, bastille, artifacts_dir):
-    page, keys = desktop, Keyboard(desktop)
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_the_whole_order_with_the_keyboard_alone(device, request, live_server, bastille, artifacts_dir):
+    page = request.getfixturevalue(device)
+    keys = Keyboard(page)
     page.goto(live_server.url + "/")
     keys.tab_to(".restaurant-card a[href$='/bastille/']")
     keys.follow()
@@ -156,7 +158,7 @@ def test_the_whole_order_with_the_keyboard_alone(desktop, live_server, bastille,
     page.keyboard.type("camille@example.fr")
     keys.tab_to("[data-place-order]")
     os.makedirs(os.path.join(artifacts_dir, "checkout"), exist_ok=True)
-    page.screenshot(path=os.path.join(artifacts_dir, "checkout", "keyboard-pay-button.png"))
+    page.screenshot(path=os.path.join(artifacts_dir, "checkout", f"keyboard-pay-button-{device}.png"))
     keys.follow()
     page.wait_for_url(re.compile(r"/commande/suivi/"))
     order = Order.objects.get()

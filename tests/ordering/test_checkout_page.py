@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from home.models import ExceptionalClosure
 from ordering.forms import CheckoutForm, IssuedCheckoutKeys, slot_value
 from ordering.models import Order, SavedAddress, Stock
 from ordering.slots import DELIVERY_MINUTES, schedule
@@ -333,3 +334,13 @@ def test_a_customer_keeps_the_most_recent_addresses(customer):
         SavedAddress.remember(customer, f"{number} rue de Lappe", "75011", "Paris")
     kept = list(SavedAddress.objects.filter(user=customer).values_list("street_address", flat=True))
     assert len(kept) == SavedAddress.KEPT and kept[0] == f"{SavedAddress.KEPT + 2} rue de Lappe"
+
+
+def test_a_restaurant_closed_for_days_says_so_and_takes_no_order(cart, bastille):
+    today = timezone.localdate()
+    ExceptionalClosure.objects.create(restaurant=bastille, start_date=today - timedelta(days=1), end_date=today + timedelta(days=5))
+    response = cart.get(CART)
+    assert "Fermé — aucune commande en ligne possible pour le moment." in text_of(response)
+    assert page(response).select_one("[data-place-order]").has_attr("disabled")
+    response = cart.post(CHECKOUT, delivery_form(checkout_key=issue_checkout_key(cart)))
+    assert response.status_code == 400 and Order.objects.count() == 0
