@@ -123,7 +123,7 @@ def cart_update(request):
 def _cart_payload(request, cart, message, failed):
     """What the checkout page's script needs after a stepper: the cart's block, the pay button, the count."""
     context = _cart_context(cart)
-    payload = {"count": cart.count(), "message": message, "error": failed}
+    payload = {"count": cart.count(), "total": format_euros(context["subtotal"]), "message": message, "error": failed}
     if context["lines"]:
         context["can_order"] = any(schedule(context["restaurant"]).choices[f].first for f in Fulfilment.values)
         context.update(_payment_context())

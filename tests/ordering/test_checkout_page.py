@@ -172,6 +172,7 @@ def test_a_stepper_with_javascript_gets_the_cart_block_and_the_pay_button(cart, 
     response = cart.post(UPDATE, {"line": f"{margherita.pk}:2"}, HTTP_ACCEPT="application/json")
     data = response.json()
     assert response.status_code == 200 and data["count"] == 4 and not data["error"]
+    assert data["total"] == "36,00\u00a0€"  # for the header's total
     block = BeautifulSoup(data["html"]["cart"], "html.parser")
     assert block.select_one(f'[data-line="{margherita.pk}"] [data-quantity]').get_text() == "2"
     assert "Commander ·" in data["html"]["pay"]

@@ -71,6 +71,7 @@
 
   function refresh(data, size, position, name) {
     document.querySelectorAll("[data-cart-count]").forEach(function (el) { el.textContent = data.count; });
+    document.querySelectorAll("[data-cart-total]").forEach(function (el) { el.textContent = data.total; });
     if (!data.html) { window.location.reload(); return; }  // the cart is empty now
     var cartBlock = form.querySelector("[data-cart-block]");
     var next = nextLineOf(cartBlock, size);
