@@ -37,7 +37,11 @@ def device(request):
 def shoot(page, artifacts_dir, name):
     folder = os.path.join(artifacts_dir, "checkout")
     os.makedirs(folder, exist_ok=True)
-    page.screenshot(path=os.path.join(folder, f"{name}-{page.device_name}.png"), full_page=True)
+    # The whole page in one screen (a full-page capture would draw the phone's sticky pay button mid-page).
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": viewport["width"], "height": page.evaluate("document.documentElement.scrollHeight")})
+    page.screenshot(path=os.path.join(folder, f"{name}-{page.device_name}.png"))
+    page.set_viewport_size(viewport)
 
 
 def standard_lines():
