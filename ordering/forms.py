@@ -197,8 +197,9 @@ class CheckoutForm(forms.Form):
         data = self.cleaned_data
         if data.get("fulfilment") != Fulfilment.DELIVERY:
             return None
-        if data.get("saved_address") in self.addresses:
-            return self.addresses[data["saved_address"]]  # used again: listed first next time
+        saved = self.addresses.get(data.get("saved_address"))
+        if saved is not None:  # used again: listed first next time
+            return (saved.street_address, saved.postcode, saved.city)
         if data.get("save_address"):
             return (data["street_address"], data["postcode"], data["city"])
         return None

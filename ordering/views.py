@@ -226,8 +226,7 @@ def checkout(request):
         else:
             address = form.address_to_save()
             if customer and address:
-                SavedAddress.remember(customer, *(address if isinstance(address, tuple) else
-                                                  (address.street_address, address.postcode, address.city)))
+                SavedAddress.remember(customer, *address)
             if order.status == Status.AWAITING_PAYMENT:
                 request.session[UNPAID_ORDER_SESSION_KEY] = order.pk
             online = gateway_for(order.payment_method).start(request, order)
