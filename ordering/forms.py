@@ -2,8 +2,6 @@ import uuid
 from datetime import datetime
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -167,11 +165,3 @@ class StaffOrderForm(QuantityFieldsMixin, CheckoutForm):
         super().__init__(*args, payment_methods=[Order.PaymentMethod.ON_SITE], **kwargs)
         self.fields["email"].required = False
         self.add_quantity_fields(menu_sizes, {})
-
-
-class SignupForm(UserCreationForm):
-    email = forms.EmailField(label=_("Email"), max_length=EMAIL_MAX_LENGTH)
-
-    class Meta(UserCreationForm.Meta):
-        model = get_user_model()
-        fields = ("username", "email")

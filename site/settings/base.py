@@ -261,9 +261,11 @@ CLIENT_ADDRESS_HEADER = None
 
 # Login throttling with django-axes: after AXES_FAILURE_LIMIT wrong passwords
 # for one account from one client address, that pair is locked out for the
-# cool-off time (customer login and Wagtail admin login alike).
+# cool-off time (customer login and Wagtail admin login alike). Both logins take
+# an e-mail address (accounts.EmailBackend) or a user name (Django's ModelBackend).
 INSTALLED_APPS += ["axes"]
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend", "accounts.EmailBackend", "django.contrib.auth.backends.ModelBackend"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes requires
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
