@@ -20,7 +20,9 @@ from wagtail.models import Orderable, Page
 
 from core.hours import Closure, WeeklyInterval, opening_status
 
+from ..panels import CataloguePricePanel
 from ..validators import parse_postcodes, phone_validator, postcode_validator
+from ..widgets import EuroAmountInput
 from .catalogue import PRODUCT_CARD_RENDITION, Product, money_field_options
 
 
@@ -66,7 +68,7 @@ class RestaurantPage(Page):
     ]
     delivery_panels = [
         FieldPanel("delivery_postcodes"),
-        FieldRowPanel([FieldPanel("delivery_fee"), FieldPanel("minimum_order")]),
+        FieldRowPanel([FieldPanel("delivery_fee", widget=EuroAmountInput), FieldPanel("minimum_order", widget=EuroAmountInput)]),
         FieldPanel("preparation_minutes"),
     ]
     menu_panels = [InlinePanel("menu_items", label=_("Menu item"))]
@@ -77,6 +79,8 @@ class RestaurantPage(Page):
             ObjectList(delivery_panels, heading=_("Delivery")),
             ObjectList(menu_panels, heading=_("Menu")),
             ObjectList(Page.promote_panels, heading=_("Promote")),
+            # Wagtail's publishing schedule (go live / expire), comments: a menu change can wait for its date.
+            ObjectList(Page.settings_panels, heading=_("Settings")),
         ]
     )
 
@@ -216,7 +220,10 @@ class MenuItem(Orderable):
         **money_field_options,
     )
 
-    panels = [FieldRowPanel([FieldPanel("product"), FieldPanel("price_override")])]
+    panels = [
+        FieldRowPanel([FieldPanel("product"), FieldPanel("price_override", widget=EuroAmountInput)]),
+        CataloguePricePanel(),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("menu item")
