@@ -14,7 +14,7 @@ import re
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.base_user import BaseUserManager
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,12 @@ def username_for_email(email):
     if len(key) <= longest and _VALID_USERNAME.fullmatch(key):
         return key
     return "client-" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def _as_the_customer_sees_it(email):
+    """An account with its address only, for the password checks: "too similar to the
+    user name" would name a field the customer never saw (the username is derived)."""
+    return get_user_model()(email=email)
 
 
 def email_has_account(email):
@@ -69,9 +75,8 @@ class SignupForm(forms.Form):
         cleaned = super().clean()
         email, password = cleaned.get("email"), cleaned.get("password")
         if password:
-            user = get_user_model()(email=email or "")  # no username: "too similar to the user name" would mean nothing here
             try:
-                password_validation.validate_password(password, user)
+                password_validation.validate_password(password, _as_the_customer_sees_it(email or ""))
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned
@@ -104,3 +109,36 @@ class CustomerLoginForm(AuthenticationForm):
     def get_invalid_login_error(self):
         return forms.ValidationError(_("This e-mail address and password do not match an account. Check them and try again."),
                                      code="invalid_login")
+
+
+class CustomerPasswordResetForm(PasswordResetForm):
+    """"Forgot your password?": the address of the account (any case, as Django's form
+    looks it up); the same answer whether it has an account or not."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["email"]
+        field.label = _("E-mail address")
+        field.max_length = EMAIL_MAX_LENGTH
+        field.widget.attrs.update(autocomplete="email", autocapitalize="none", spellcheck="false", autofocus=True)
+
+
+class CustomerSetPasswordForm(SetPasswordForm):
+    """The new password, typed once (shown on demand), checked like at sign-up."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["new_password2"]
+        field = self.fields["new_password1"]
+        field.label = _("New password")
+        field.help_text = _("At least 8 characters, not only digits.")
+        field.widget.attrs.update({"autocomplete": "new-password", "data-reveal": ""})
+
+    def clean(self):
+        password = self.cleaned_data.get("new_password1")
+        if password:
+            try:
+                password_validation.validate_password(password, _as_the_customer_sees_it(self.user.email))
+            except forms.ValidationError as error:
+                self.add_error("new_password1", error)
+        return self.cleaned_data

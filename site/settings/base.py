@@ -284,6 +284,9 @@ AXES_VERBOSE = False
 INSTALLED_APPS += ["django_ratelimit"]
 CHECKOUT_RATE_PER_ADDRESS = env_str("CHECKOUT_RATE_PER_ADDRESS", "20/h")
 CHECKOUT_RATE_PER_SESSION = env_str("CHECKOUT_RATE_PER_SESSION", "5/10m")
+# Customer accounts created, and "forgot your password" e-mails sent, per client address.
+SIGNUP_RATE_PER_ADDRESS = env_str("SIGNUP_RATE_PER_ADDRESS", "10/h")
+PASSWORD_RESET_RATE_PER_ADDRESS = env_str("PASSWORD_RESET_RATE_PER_ADDRESS", "5/h")
 RATELIMIT_FAIL_OPEN = True  # a cache outage must not stop customers from ordering
 
 # Content-Security-Policy with django-csp: the public site runs only its own

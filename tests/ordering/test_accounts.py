@@ -2,12 +2,15 @@
 login with the address in any case (staff and older accounts with a user name
 too), the address unique whatever its case, django-axes counting one address once."""
 
+import re
+import uuid
 from unittest import mock
 
 import pytest
 from accounts import EmailBackend
 from axes.models import AccessAttempt
 from django.conf import settings as django_settings
+from django.core import mail
 from django.test import Client
 
 from ordering.customers import username_for_email
@@ -207,3 +210,93 @@ def test_the_lockout_applies_to_the_admin_login_by_address(client, django_user_m
         client.post("/admin/login/", {"username": "Gerant@ocpizza.fr", "password": "wrong"})
     response = client.post("/admin/login/", {"username": "gerant@ocpizza.fr", "password": "pizza"})
     assert response.status_code == 429 and not logged_in_as(client)
+
+
+# --- forgot your password ------------------------------------------------------------
+
+RESET = "/commande/compte/mot-de-passe/"
+
+
+def reset_link(message):
+    return re.search(r"https?://\S+/commande/compte/mot-de-passe/\S+/", message.body).group(0)
+
+
+def test_forgot_password_mails_a_link_that_sets_a_new_one_and_logs_in(client, settings):
+    settings.SITE_URL = "https://www.ocpizza.example"
+    sign_up(Client(), "camille@example.fr")
+    response = client.post(RESET, {"email": "Camille@EXAMPLE.fr"})
+    assert response.status_code == 302 and response["Location"] == RESET + "envoye/"
+    assert "Consultez vos e-mails" in text_of(client.get(response["Location"]))
+    [message] = mail.outbox
+    assert message.to == ["camille@example.fr"] and message.subject == "OC Pizza : choisissez un nouveau mot de passe"
+    link = reset_link(message)
+    assert link.startswith("https://www.ocpizza.example/commande/compte/mot-de-passe/")
+
+    form_page = client.get(link.removeprefix(settings.SITE_URL), follow=True)  # Django hides the token behind a redirect
+    assert "Choisir un nouveau mot de passe" in text_of(form_page) and "trop ancien" not in text_of(form_page)
+    set_url = form_page.redirect_chain[-1][0]
+    assert client.post(set_url, {"new_password1": "court"}).status_code == 400
+    response = client.post(set_url, {"new_password1": "Another-Pizza-2026"})
+    assert response.status_code == 302 and response["Location"] == MY_ORDERS and logged_in_as(client)
+    assert "Nouveau mot de passe enregistré" in text_of(client.get(MY_ORDERS))
+    assert log_in(Client(), "camille@example.fr", "Another-Pizza-2026").status_code == 302
+    assert log_in(Client(), "camille@example.fr", PASSWORD).status_code == 400
+    used_again = Client().get(link.removeprefix(settings.SITE_URL), follow=True)
+    assert "il a déjà servi, ou il est trop ancien" in text_of(used_again)
+
+
+def test_forgot_password_for_an_unknown_address_says_the_same_and_sends_nothing(client):
+    response = client.post(RESET, {"email": "nobody@example.fr"})
+    assert response.status_code == 302 and response["Location"] == RESET + "envoye/"
+    assert mail.outbox == []
+
+
+def test_an_older_account_with_a_user_name_gets_its_link_too(client, django_user_model):
+    django_user_model.objects.create_user("camille", "Camille@example.fr", PASSWORD)
+    client.post(RESET, {"email": "camille@example.fr"})
+    assert [m.to for m in mail.outbox] == [["Camille@example.fr"]]
+
+
+@pytest.mark.parametrize("path", ["MQ/x-y/", "!!/abc/", "A" * 500 + "/B/", "%00/%00/", "MQ/set-password/"])
+def test_a_bogus_reset_link_says_it_does_not_work(client, path):
+    response = client.get(RESET + path, follow=True)
+    assert response.status_code in (200, 404)
+    if response.status_code == 200:
+        assert "Ce lien ne fonctionne plus" in text_of(response)
+
+
+@pytest.mark.parametrize("value", ["", "\x00", "x" * 100_000, "a@b", "é" * 300 + "@example.fr"])
+def test_forgot_password_with_hostile_input_sends_nothing(client, value):
+    response = client.post(RESET, {"email": value})
+    assert response.status_code in (302, 400) and mail.outbox == []
+
+
+# --- abuse limits ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rate_limits(settings):
+    """Rate limits on, with counters no other test has touched."""
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_CACHE_PREFIX = f"rl-test-{uuid.uuid4().hex}:"
+    return settings
+
+
+def test_sign_ups_from_one_address_are_limited(rate_limits, django_user_model):
+    rate_limits.SIGNUP_RATE_PER_ADDRESS = "3/h"
+    for number in range(3):
+        assert sign_up(Client(), f"client{number}@example.fr").status_code == 302
+    accounts = django_user_model.objects.count()
+    response = sign_up(Client(), "one-more@example.fr")
+    assert response.status_code == 429 and "Réessayez dans une heure" in text_of(response)
+    assert django_user_model.objects.count() == accounts
+    assert sign_up(Client(REMOTE_ADDR="192.0.2.7"), "elsewhere@example.fr").status_code == 302
+
+
+def test_reset_emails_from_one_address_are_limited(rate_limits):
+    rate_limits.PASSWORD_RESET_RATE_PER_ADDRESS = "2/h"
+    sign_up(Client(), "camille@example.fr")
+    for _attempt in range(2):
+        assert Client().post(RESET, {"email": "camille@example.fr"}).status_code == 302
+    assert Client().post(RESET, {"email": "camille@example.fr"}).status_code == 429
+    assert len(mail.outbox) == 2
