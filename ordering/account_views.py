@@ -21,7 +21,8 @@ from django_ratelimit.core import is_ratelimited
 
 from .customers import CustomerLoginForm, CustomerPasswordResetForm, CustomerSetPasswordForm, SignupForm
 from .models import Order
-from .pricing import OrderError, parse_id
+from .exceptions import OrderError
+from .pricing import parse_id
 from .reorder import reorder as reorder_of
 from .workflow import FINISHED
 

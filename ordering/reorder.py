@@ -12,7 +12,8 @@ from core.money import format_euros
 from home.models import RestaurantPage
 
 from .cart import SESSION_KEY, Cart
-from .pricing import MAX_QUANTITY_PER_LINE, OrderError, price_lines
+from .exceptions import OrderError
+from .pricing import MAX_QUANTITY_PER_LINE, price_lines
 
 
 class _ScratchSession(dict):

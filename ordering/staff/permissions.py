@@ -1,18 +1,28 @@
-"""Who may do what, where. Roles are groups; restaurants come from StaffMember.
-Every staff view and action asks `can()` on the server."""
+"""Who may do what, where. A role is a permission (StaffMember's Meta.permissions),
+granted to a group or to a person: renaming a group changes nothing. The restaurants
+someone works for come from StaffMember. Every staff view and action asks `can()`
+on the server.
+
+Django caches a user's permissions on the user object: in the admin, Wagtail's access
+check has already read them, so asking for roles costs no query."""
 
 from home.models import RestaurantPage
 
-from .workflow import Status
+from ..workflow import Status
 
-MANAGER, PIZZAIOLO, DELIVERY, COUNTER, HEAD_OFFICE = "Gérant", "Pizzaiolo", "Livreur", "Comptoir", "Siège"
-STAFF_ROLES = (MANAGER, PIZZAIOLO, DELIVERY, COUNTER)
+MANAGER = "ordering.manage_restaurant"
+KITCHEN = "ordering.prepare_orders"  # pizzaiolo
+COURIER = "ordering.deliver_orders"
+COUNTER = "ordering.serve_counter"
+HEAD_OFFICE = "ordering.see_all_restaurants"  # reads every restaurant (the recipes: their model permissions)
+RESTAURANT_ROLES = (MANAGER, KITCHEN, COURIER, COUNTER)
+ROLES = (*RESTAURANT_ROLES, HEAD_OFFICE)
 
 # action -> roles allowed to do it in their own restaurants
 ACTIONS = {
-    "view_orders": {MANAGER, PIZZAIOLO, DELIVERY, COUNTER, HEAD_OFFICE},
-    "kitchen": {MANAGER, PIZZAIOLO},  # start and finish preparing
-    "deliver": {MANAGER, DELIVERY},  # take a delivery, hand it over, record the payment
+    "view_orders": {MANAGER, KITCHEN, COURIER, COUNTER, HEAD_OFFICE},
+    "kitchen": {MANAGER, KITCHEN},  # start and finish preparing
+    "deliver": {MANAGER, COURIER},  # take a delivery, hand it over, record the payment
     "counter": {MANAGER, COUNTER},  # hand over take-away orders, take phone and counter orders
     "cancel": {MANAGER},
     "stock": {MANAGER},  # restock, adjust, thresholds
@@ -31,11 +41,15 @@ TRANSITION_ACTIONS = {
 
 
 def roles_of(user):
+    """The role permissions this person has (every role for a superuser)."""
     if not user.is_authenticated:
         return set()
-    if not hasattr(user, "_ocpizza_roles"):
-        user._ocpizza_roles = set(user.groups.values_list("name", flat=True))
-    return user._ocpizza_roles
+    return {role for role in ROLES if user.has_perm(role)}
+
+
+def is_restaurant_staff(user):
+    """Has a role in restaurants (head office alone is not one)."""
+    return user.is_superuser or bool(roles_of(user) & set(RESTAURANT_ROLES))
 
 
 def sees_every_restaurant(user):
