@@ -52,6 +52,8 @@ def _too_many_page(request):
 
 
 def signup(request):
+    if request.user.is_authenticated:  # already in: where they were going, or their orders
+        return redirect(_next_path(request) or "ordering:my_orders")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if _too_many(request, "signup", settings.SIGNUP_RATE_PER_ADDRESS):
@@ -68,6 +70,7 @@ def signup(request):
 class CustomerLoginView(NextPathOnlyMixin, LoginView):
     template_name = "ordering/login.html"
     form_class = CustomerLoginForm
+    redirect_authenticated_user = True
     next_page = "ordering:my_orders"  # without ?next=, the customer's orders (not Django's /accounts/profile/)
 
     def form_invalid(self, form):

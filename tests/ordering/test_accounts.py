@@ -300,3 +300,11 @@ def test_reset_emails_from_one_address_are_limited(rate_limits):
         assert Client().post(RESET, {"email": "camille@example.fr"}).status_code == 302
     assert Client().post(RESET, {"email": "camille@example.fr"}).status_code == 429
     assert len(mail.outbox) == 2
+
+
+def test_a_logged_in_customer_skips_the_login_and_sign_up_pages(client):
+    sign_up(client, "camille@example.fr")
+    assert client.get(LOGIN)["Location"] == MY_ORDERS
+    assert client.get(SIGNUP)["Location"] == MY_ORDERS
+    assert client.get(SIGNUP, {"next": "/commande/valider/"})["Location"] == "/commande/valider/"
+    assert client.get(LOGIN, {"next": "https://evil.example/"})["Location"] == MY_ORDERS
