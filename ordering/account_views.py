@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from .customers import CustomerLoginForm, CustomerPasswordResetForm, CustomerSetPasswordForm, SignupForm
-from .models import Order
 from .exceptions import OrderError
+from .models import Order
 from .pricing import parse_id
 from .reorder import reorder as reorder_of
 from .workflow import FINISHED
@@ -30,7 +30,7 @@ MY_ORDERS_SHOWN = 50
 
 
 def _next_path(request):
-    """Where to go once signed in: a path of this site from ?next=, else the customer's orders."""
+    """Where to go once signed in: a path of this site from ?next=, else "" (the caller's default)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     safe = (target.startswith("/") and target.isprintable()
             and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}))

@@ -56,7 +56,7 @@ class SignupForm(forms.Form):
         label=_("Password"),
         strip=False,
         help_text=_("At least 8 characters, not only digits."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "data-reveal": ""}),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     error_messages = {"taken": _("An account already uses this e-mail address. Log in instead?")}
@@ -104,7 +104,6 @@ class CustomerLoginForm(AuthenticationForm):
         field.max_length = EMAIL_MAX_LENGTH  # a longer text still reaches authenticate(): one more failure for axes
         field.widget.input_type = "email"  # the phone's keyboard with "@"; the form is novalidate, so "camille" goes through
         field.widget.attrs.update(autocomplete="username", autocapitalize="none", spellcheck="false", maxlength=EMAIL_MAX_LENGTH)
-        self.fields["password"].widget.attrs["data-reveal"] = ""
 
     def get_invalid_login_error(self):
         return forms.ValidationError(_("This e-mail address and password do not match an account. Check them and try again."),
@@ -132,7 +131,7 @@ class CustomerSetPasswordForm(SetPasswordForm):
         field = self.fields["new_password1"]
         field.label = _("New password")
         field.help_text = _("At least 8 characters, not only digits.")
-        field.widget.attrs.update({"autocomplete": "new-password", "data-reveal": ""})
+        field.widget.attrs["autocomplete"] = "new-password"
 
     def clean(self):
         password = self.cleaned_data.get("new_password1")
