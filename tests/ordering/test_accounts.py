@@ -226,7 +226,7 @@ def test_forgot_password_mails_a_link_that_sets_a_new_one_and_logs_in(client, se
     sign_up(Client(), "camille@example.fr")
     response = client.post(RESET, {"email": "Camille@EXAMPLE.fr"})
     assert response.status_code == 302 and response["Location"] == RESET + "envoye/"
-    assert "Consultez vos e-mails" in text_of(client.get(response["Location"]))
+    assert "Consultez votre messagerie" in text_of(client.get(response["Location"]))
     [message] = mail.outbox
     assert message.to == ["camille@example.fr"] and message.subject == "OC Pizza : choisissez un nouveau mot de passe"
     link = reset_link(message)
