@@ -2,8 +2,6 @@ import uuid
 from datetime import datetime
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -158,9 +156,3 @@ class ChangeOrderForm(QuantityFieldsMixin, forms.Form):
         self.add_quantity_fields(menu_sizes, initial_quantities)
 
 
-class SignupForm(UserCreationForm):
-    email = forms.EmailField(label=_("Email"), max_length=EMAIL_MAX_LENGTH)
-
-    class Meta(UserCreationForm.Meta):
-        model = get_user_model()
-        fields = ("username", "email")

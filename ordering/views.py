@@ -1,10 +1,6 @@
-from accounts import NextPathOnlyMixin
 from client_address import client_address
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +14,7 @@ from home.models import RestaurantPage
 
 from .cart import Cart
 from .exceptions import OrderError, TransitionNotAllowed
-from .forms import ChangeOrderForm, CheckoutForm, IssuedCheckoutKeys, SignupForm
+from .forms import ChangeOrderForm, CheckoutForm, IssuedCheckoutKeys
 from .models import Order
 from .payment_methods import available_methods, gateway_for
 from .pricing import parse_id, subtotal_of
@@ -262,30 +258,3 @@ def track_change(request, token):
     rows = form.quantity_rows(makeable_counts(restaurant, [size.pk for size, _price in menu_sizes]))
     return render(request, "ordering/change.html", {"order": order, "form": form, "rows": rows},
                   status=400 if form.is_bound else 200)
-
-
-def signup(request):
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account is created."))
-        return redirect("ordering:my_orders")
-    return render(request, "ordering/signup.html", {"form": form}, status=400 if form.is_bound else 200)
-
-
-class CustomerLoginView(NextPathOnlyMixin, LoginView):
-    template_name = "ordering/login.html"
-    next_page = "ordering:my_orders"  # without ?next=, the customer's orders (not Django's /accounts/profile/)
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
-
-
-@login_required(login_url="ordering:login")
-def my_orders(request):
-    orders = Order.objects.filter(customer=request.user).select_related("restaurant")[:50]
-    return render(request, "ordering/my_orders.html", {"orders": orders})
-

@@ -14,6 +14,8 @@ from wagtail.images import get_image_model
 from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
+from ..widgets import EuroAmountInput
+
 money_field_options = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 # The image size used for product cards: the card template renders it through
@@ -122,7 +124,7 @@ class ProductSize(Orderable):
     label = models.CharField(_("size"), max_length=40, blank=True, help_text=_("E.g. Medium (29 cm), 33 cl."))
     price = models.DecimalField(_("price (€)"), **money_field_options)
 
-    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("price")])]
+    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("price", widget=EuroAmountInput)])]
 
     class Meta(Orderable.Meta):
         verbose_name = _("size")

@@ -9,19 +9,22 @@ from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import blocks, hooks
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, Panel, TabbedInterface
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
 from wagtail.models import Orderable, Page
 
 from core.hours import Closure, WeeklyInterval, opening_status
+from core.money import format_euros
 
 from ..validators import parse_postcodes, phone_validator, postcode_validator
-from .catalogue import PRODUCT_CARD_RENDITION, Product, money_field_options
+from ..widgets import EuroAmountInput
+from .catalogue import PRODUCT_CARD_RENDITION, Product, ProductSize, money_field_options
 
 
 class RestaurantPage(Page):
@@ -66,7 +69,7 @@ class RestaurantPage(Page):
     ]
     delivery_panels = [
         FieldPanel("delivery_postcodes"),
-        FieldRowPanel([FieldPanel("delivery_fee"), FieldPanel("minimum_order")]),
+        FieldRowPanel([FieldPanel("delivery_fee", widget=EuroAmountInput), FieldPanel("minimum_order", widget=EuroAmountInput)]),
         FieldPanel("preparation_minutes"),
     ]
     menu_panels = [InlinePanel("menu_items", label=_("Menu item"))]
@@ -77,6 +80,8 @@ class RestaurantPage(Page):
             ObjectList(delivery_panels, heading=_("Delivery")),
             ObjectList(menu_panels, heading=_("Menu")),
             ObjectList(Page.promote_panels, heading=_("Promote")),
+            # Wagtail's publishing schedule (go live / expire), comments: a menu change can wait for its date.
+            ObjectList(Page.settings_panels, heading=_("Settings")),
         ]
     )
 
@@ -203,6 +208,45 @@ class ExceptionalClosure(Orderable):
             raise ValidationError({"end_date": _("The closure cannot end before it starts.")})
 
 
+def _catalogue_sizes(request):
+    """{product id: [sizes in menu order]} for every product, read once per request."""
+    cached = getattr(request, "_catalogue_sizes", None)
+    if cached is None:
+        cached = {}
+        for size in ProductSize.objects.all():
+            cached.setdefault(size.product_id, []).append(size)
+        for sizes in cached.values():
+            sizes.sort(key=lambda size: (size.sort_order or 0, size.pk))  # as MenuItem.sizes orders them
+        if request is not None:
+            request._catalogue_sizes = cached
+    return cached
+
+
+class CataloguePricePanel(Panel):
+    """Beside a menu item's price override: the product's catalogue prices and, when
+    overridden, this restaurant's prices (computed by MenuItem.price_for, as the
+    site and the cart compute them)."""
+
+    class BoundPanel(Panel.BoundPanel):
+        def render_html(self, parent_context=None):
+            item = self.instance
+            sizes = _catalogue_sizes(self.request).get(item.product_id) if item is not None and item.product_id else None
+            if not sizes:
+                return format_html('<p class="help">{}</p>', _("Choose a product: its catalogue price shows here once saved."))
+            item.sizes = sizes  # the cached property MenuItem.price_for reads, filled without a query
+            catalogue = format_html_join(" · ", "{}", ((self._labelled(size, size.price),) for size in sizes))
+            lines = [format_html("<strong>{}</strong> {}", _("Catalogue price:"), catalogue)]
+            if item.price_override is not None:
+                here = format_html_join(" · ", "{}", ((self._labelled(size, item.price_for(size)),) for size in sizes))
+                lines.append(format_html("<strong>{}</strong> {}", _("In this restaurant:"), here))
+            return format_html('<div class="help" data-catalogue-price>{}</div>',
+                               format_html_join("", "<p>{}</p>", ((line,) for line in lines)))
+
+        @staticmethod
+        def _labelled(size, price):
+            return f"{size.label} {format_euros(price)}".strip()
+
+
 class MenuItem(Orderable):
     """A product a restaurant sells, in the order of its menu."""
 
@@ -216,7 +260,10 @@ class MenuItem(Orderable):
         **money_field_options,
     )
 
-    panels = [FieldRowPanel([FieldPanel("product"), FieldPanel("price_override")])]
+    panels = [
+        FieldRowPanel([FieldPanel("product"), FieldPanel("price_override", widget=EuroAmountInput)]),
+        CataloguePricePanel(),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("menu item")

@@ -261,9 +261,11 @@ CLIENT_ADDRESS_HEADER = None
 
 # Login throttling with django-axes: after AXES_FAILURE_LIMIT wrong passwords
 # for one account from one client address, that pair is locked out for the
-# cool-off time (customer login and Wagtail admin login alike).
+# cool-off time (customer login and Wagtail admin login alike). Both logins take
+# an e-mail address (accounts.EmailBackend) or a user name (Django's ModelBackend).
 INSTALLED_APPS += ["axes"]
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend", "accounts.EmailBackend", "django.contrib.auth.backends.ModelBackend"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes requires
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
@@ -282,6 +284,9 @@ AXES_VERBOSE = False
 INSTALLED_APPS += ["django_ratelimit"]
 CHECKOUT_RATE_PER_ADDRESS = env_str("CHECKOUT_RATE_PER_ADDRESS", "20/h")
 CHECKOUT_RATE_PER_SESSION = env_str("CHECKOUT_RATE_PER_SESSION", "5/10m")
+# Customer accounts created, and "forgot your password" e-mails sent, per client address.
+SIGNUP_RATE_PER_ADDRESS = env_str("SIGNUP_RATE_PER_ADDRESS", "10/h")
+PASSWORD_RESET_RATE_PER_ADDRESS = env_str("PASSWORD_RESET_RATE_PER_ADDRESS", "5/h")
 RATELIMIT_FAIL_OPEN = True  # a cache outage must not stop customers from ordering
 
 # Content-Security-Policy with django-csp: the public site runs only its own

@@ -736,7 +736,8 @@ def test_every_kind_of_endpoint_is_discovered():
     """The discovery finds the screens the issue names, so a new one is fuzzed too."""
     ids = {t.id for t in TARGETS}
     for expected in ("ordering:cart_add", "ordering:checkout", "ordering:paypal_webhook", "ordering:track_change",
-                     "ordering:signup", "ordering:login", "ordering_staff:stock", "ordering_staff:new_order",
+                     "ordering:signup", "ordering:login", "ordering:my_orders", "ordering:reorder",
+                     "ordering:password_reset", "ordering:password_reset_confirm", "ordering_staff:stock", "ordering_staff:new_order",
                      "ordering_staff:move_order", "ordering_staff:kitchen_ticket", "ordering_staff:bag_ticket",
                      "ordering_staff:claim_kitchen_ticket", "ordering_staff:delivery_list", "ordering_staff:punctuality",
                      "ordering_staff:punctuality_csv", "ordering_order_modeladmin_index", "wagtailsnippets_home_product:list",
