@@ -4,6 +4,8 @@ from one Redis read, without reading any order."""
 
 from django.core.cache import cache
 
+from . import push
+
 
 def _key(restaurant_id):
     return f"board-version:{restaurant_id}"
@@ -13,9 +15,11 @@ def bump(restaurant_id):
     key = _key(restaurant_id)
     try:
         cache.add(key, 0, timeout=None)
-        cache.incr(key)
+        current = cache.incr(key)
     except ValueError:  # the key vanished between add and incr (eviction): start again
         cache.set(key, 1, timeout=None)
+        current = 1
+    push.publish(restaurant_id, current)
 
 
 def version(restaurant_id):

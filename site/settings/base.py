@@ -128,6 +128,15 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# The kitchen boards' event stream (ordering.staff.stream, `manage.py board_stream`):
+# its own process, which nginx serves under /admin/cuisine/flux/ on the site's origin.
+# Needs Redis; without it boards poll. Another origin (tests, local development)
+# is allowed to read it with the staff's cookie only if listed in
+# BOARD_STREAM_ALLOWED_ORIGINS.
+BOARD_STREAM_URL = env_str("BOARD_STREAM_URL", "/admin/cuisine/flux/" if REDIS_URL else "")
+BOARD_STREAM_ALLOWED_ORIGINS = env_list("BOARD_STREAM_ALLOWED_ORIGINS")
+BOARD_STREAM_BIND = env_str("BOARD_STREAM_BIND", "0.0.0.0:8001")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
