@@ -15,4 +15,7 @@ urlpatterns = [
     path("stock/<int:restaurant_id>/", views.stock, name="stock"),
     path("<int:restaurant_id>/nouvelle-commande/", views.new_order, name="new_order"),
     path("recettes/<int:restaurant_id>/", views.recipe_sheet, name="recipes"),
+    # The stations (ordering.staff.stations): after the other paths, whose words they would take.
+    path("<int:restaurant_id>/<slug:station>/", views.kitchen, name="station"),
+    path("<int:restaurant_id>/<slug:station>/colonnes/", views.kitchen_columns, name="station_columns"),
 ]
