@@ -12,7 +12,7 @@ on its first connection) and gets the current one at once if it changed meanwhil
 
 The staff session is Django's own (the session cookie, read from the session
 store), and the rights those of the board (ordering.staff.permissions): checked
-on connection, then every minute; a session that ended closes the stream with an
+on connection, then every minute (BOARD_STREAM_RECHECK_SECONDS); a session that ended closes the stream with an
 `event: session`. Anonymous: 401; a restaurant not this person's: 403.
 Django's ORM is synchronous: those checks run in threads, one short moment each."""
 
@@ -39,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 PATH = re.compile(r"^/admin/cuisine/flux/(\d+)/$")
 KEEPALIVE = 15  # seconds: a comment line keeps proxies and the browser from closing an idle stream
-RECHECK = 60  # seconds between two checks of the session and the rights
 RETRY_MS = 3000  # how long the browser waits before reconnecting
 HEADER_LIMIT = 16 * 1024
 REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed"}
@@ -206,7 +205,8 @@ class StreamServer:
                 f"retry: {RETRY_MS}\n\n".encode()
             )
             pending = RESYNC
-            next_check = loop.time() + RECHECK
+            recheck = settings.BOARD_STREAM_RECHECK_SECONDS
+            next_check = loop.time() + recheck
             while True:
                 if pending is RESYNC:
                     pending = await asyncio.to_thread(current_version, restaurant_id)
@@ -221,9 +221,9 @@ class StreamServer:
                         writer.write(b"event: session\ndata: ended\n\n")
                         await writer.drain()
                         return
-                    next_check = loop.time() + RECHECK
+                    next_check = loop.time() + recheck
                 try:
-                    pending = await asyncio.wait_for(queue.get(), KEEPALIVE)
+                    pending = await asyncio.wait_for(queue.get(), min(KEEPALIVE, recheck))
                 except TimeoutError:
                     pending = None
         finally:

@@ -136,6 +136,7 @@ else:
 BOARD_STREAM_URL = env_str("BOARD_STREAM_URL", "/admin/cuisine/flux/" if REDIS_URL else "")
 BOARD_STREAM_ALLOWED_ORIGINS = env_list("BOARD_STREAM_ALLOWED_ORIGINS")
 BOARD_STREAM_BIND = env_str("BOARD_STREAM_BIND", "0.0.0.0:8001")
+BOARD_STREAM_RECHECK_SECONDS = env_int("BOARD_STREAM_RECHECK_SECONDS", 60)  # session and rights checked again
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
