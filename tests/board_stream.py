@@ -4,6 +4,7 @@ over a plain socket, event by event."""
 
 import os
 import queue
+from contextlib import contextmanager
 import socket
 import subprocess
 import sys
@@ -19,20 +20,21 @@ from devtools.production_stack import free_port, wait_for
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session")
-def board_stream(django_db_setup, tmp_path_factory):
-    """The stream process's base URL (sessions and rights read from the test database)."""
+@contextmanager
+def stream_process(log_dir, host="127.0.0.1", **env):
+    """Runs manage.py board_stream on the test database; yields its base URL."""
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     port = free_port()
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "settings.test", "BOARD_STREAM_RECHECK_SECONDS": "1",
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        **env,
     }
-    log = open(tmp_path_factory.mktemp("board-stream") / "board-stream.log", "wb")
-    process = subprocess.Popen([sys.executable, "manage.py", "board_stream", "--bind", f"127.0.0.1:{port}"],
+    log = open(log_dir / "board-stream.log", "wb")
+    process = subprocess.Popen([sys.executable, "manage.py", "board_stream", "--bind", f"{host}:{port}"],
                                cwd=ROOT, env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{host}:{port}"
     try:
         wait_for(lambda: requests.get(f"{url}/healthz", timeout=1).ok, "board stream")
         yield url
@@ -40,6 +42,13 @@ def board_stream(django_db_setup, tmp_path_factory):
         process.terminate()
         process.wait(10)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def board_stream(django_db_setup, tmp_path_factory):
+    """The stream process's base URL (sessions and rights read from the test database)."""
+    with stream_process(tmp_path_factory.mktemp("board-stream")) as url:
+        yield url
 
 
 class OpenBoard:

@@ -119,7 +119,7 @@
   function showMute() {
     if (!muteButton) return;
     muteButton.hidden = false;
-    muteButton.setAttribute("aria-pressed", muted() ? "true" : "false");
+    muteButton.classList.toggle("mute-button--muted", muted());
     muteButton.textContent = muted() ? muteButton.dataset.labelOff : muteButton.dataset.labelOn;
   }
   if (muteButton) {
@@ -192,6 +192,7 @@
     var crossOrigin = new URL(url, location.href).origin !== location.origin;
     stream = new EventSource(url + "?v=" + encodeURIComponent(board.dataset.version || ""), { withCredentials: crossOrigin });
     stream.addEventListener("open", function () {
+      board.dataset.stream = "open";
       clearTimeout(pollTimer);
       banner("");
       refresh(); // catches up with what happened while it was away
@@ -203,6 +204,7 @@
       sessionEnded();
     });
     stream.addEventListener("error", function () {
+      board.dataset.stream = stream.readyState === 2 ? "closed" : "connecting";
       // CONNECTING: the browser retries by itself (and resumes with Last-Event-ID);
       // CLOSED: refused (401/403) or broken: the slow poll takes over and tells why.
       if (stream.readyState === 2) {
