@@ -100,7 +100,7 @@ def _station(slug):
 def kitchen(request, restaurant, station=""):
     """The board (all of it, or one station's part). Open boards are told of every
     change by the board stream (ordering.staff.stream) and fetch the columns then;
-    board.js polls slowly when the stream is away."""
+    board.js polls slowly when the stream is away (twice a second without a stream)."""
     station = _station(station)
     context = _columns_context(request, restaurant, station)
     context["stations"] = STATIONS.values()
