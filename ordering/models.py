@@ -14,8 +14,14 @@ from home.models import ProductSize, RestaurantPage
 
 from .workflow import CHANGEABLE, Fulfilment, Status
 
+# The one definition of the app's decimal columns (and of forms that fill them):
+# quantities of ingredients (grams, millilitres, pieces, to the thousandth) and
+# amounts of money (euros, to the cent). stock.highest_level() reads the former.
 QUANTITY = {"max_digits": 12, "decimal_places": 3}
 MONEY = {"max_digits": 9, "decimal_places": 2}
+# Our columns for PayPal's ids (orders, captures, refunds, webhook events); the
+# webhook checks and the return view refuse longer ones.
+PAYPAL_ID_LENGTH = 64
 
 
 class Ingredient(models.Model):
@@ -237,11 +243,11 @@ class PayPalPayment(models.Model):
         CANCELLED = "cancelled", _("Cancelled by the customer")
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="paypal_payments")
-    paypal_order_id = models.CharField(max_length=64, unique=True)
+    paypal_order_id = models.CharField(max_length=PAYPAL_ID_LENGTH, unique=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.CREATED)
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3, default="EUR")
-    capture_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    capture_id = models.CharField(max_length=PAYPAL_ID_LENGTH, unique=True, null=True, blank=True)
     captured_amount = models.DecimalField(null=True, blank=True, **MONEY)
     capture_currency = models.CharField(max_length=3, blank=True)  # refunds go back in it
     detail = models.CharField(max_length=200, blank=True)
@@ -271,7 +277,7 @@ class PayPalRefund(models.Model):
     reason = models.CharField(max_length=40, blank=True)
     request_id = models.CharField(max_length=100, unique=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    refund_id = models.CharField(max_length=64, blank=True)
+    refund_id = models.CharField(max_length=PAYPAL_ID_LENGTH, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -295,9 +301,9 @@ REFUND_CUSTOM_ID_PREFIX = "ocpizza-refund-"
 class PayPalWebhookEvent(models.Model):
     """Each verified webhook event, kept so that a replay is processed once."""
 
-    event_id = models.CharField(max_length=64, unique=True)
-    event_type = models.CharField(max_length=64)
-    resource_id = models.CharField(max_length=64, blank=True)
+    event_id = models.CharField(max_length=PAYPAL_ID_LENGTH, unique=True)
+    event_type = models.CharField(max_length=PAYPAL_ID_LENGTH)
+    resource_id = models.CharField(max_length=PAYPAL_ID_LENGTH, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
 
 

@@ -1,5 +1,6 @@
 """Board versions pushed to open kitchen boards: each bump of a restaurant's
-version (ordering.board, after the commit of any order change) is published on a
+version (ordering.board_version, bumped by ordering.receivers on the signals of
+ordering.signals, after the commit of any order or stock change) is published on a
 Redis pub/sub channel; the board stream process (ordering.staff.stream) relays
 it to the restaurant's open boards as a Server-Sent Event whose id is the version.
 

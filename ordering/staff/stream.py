@@ -4,7 +4,7 @@ nginx under /admin/cuisine/flux/): an open board holds a connection for hours,
 which must not hold one of gunicorn's sync workers.
 
 GET /admin/cuisine/flux/<restaurant id>/ answers Server-Sent Events: one event
-per change of the restaurant's board version (ordering.board), whose id and data
+per change of the restaurant's board version (ordering.board_version), whose id and data
 are the version. The process subscribes once to every restaurant's channel in
 Redis (ordering.push) and hands each message to the open boards of its restaurant.
 A board that reconnects sends the last version it saw (`Last-Event-ID`, or `?v=`
@@ -32,7 +32,7 @@ from redis.exceptions import RedisError
 
 from home.models import RestaurantPage
 
-from .. import board, push
+from .. import board_version, push
 from .permissions import can
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def authorise(session_key, restaurant_id):
 
 
 def current_version(restaurant_id):
-    version = board.version(restaurant_id)
+    version = board_version.current(restaurant_id)
     return None if version is None else str(version)
 
 

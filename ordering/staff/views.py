@@ -19,13 +19,13 @@ from django.views.decorators.http import require_POST
 
 from home.models import RestaurantPage
 
-from .. import board
+from .. import board_version
+from ..exceptions import OrderError, TransitionNotAllowed
 from ..forms import IssuedCheckoutKeys
 from ..models import Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
-from ..pricing import OrderError
 from ..services import hand_over, place_order, take_delivery, transition
 from ..stock import makeable_counts, record_movement
-from ..workflow import Fulfilment, Status, TransitionNotAllowed
+from ..workflow import Fulfilment, Status
 from .forms import AdjustmentForm, RestockForm, StaffOrderForm, ThresholdForm
 from .permissions import can, can_move, restaurants_for
 from .stations import BOARD, STATIONS, mark_lines, to_prepare
@@ -154,7 +154,7 @@ def _columns_context(request, restaurant, station=BOARD):
             order.next_step = (Status.COLLECTED, _("Handed over"))
         shown.append(order)
     columns = [(status, Status(status).label, [o for o in shown if o.status == status]) for status in station.statuses]
-    context = {"restaurant": restaurant, "columns": columns, "version": board.version(restaurant.pk), "station": station}
+    context = {"restaurant": restaurant, "columns": columns, "version": board_version.current(restaurant.pk), "station": station}
     if station.totals:
         context["to_prepare"] = to_prepare(restaurant, now)
     return context
@@ -167,7 +167,7 @@ def kitchen_columns(request, restaurant, station=""):
     after the login and permission checks, no order read). Each ticket carries its
     order's id and version: board.js redraws only the tickets that changed."""
     station = _station(station)
-    current = board.version(restaurant.pk)
+    current = board_version.current(restaurant.pk)
     if current is not None and request.GET.get("v") == str(current):
         return HttpResponse(status=204)
     response = render(request, "ordering/staff/kitchen_columns.html", _columns_context(request, restaurant, station))

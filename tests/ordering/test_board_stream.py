@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from home.models import RestaurantPage
-from ordering import board
+from ordering import board_version
 from ordering.models import Order
 from ordering.paypal.payments import release_unpaid_orders
 from ordering.services import cancel_by_customer, change_order, transition
@@ -42,7 +42,7 @@ def session_of(username):
 def open_board(board_stream, bastille):  # noqa: F811
     """Bastille's board, open in the kitchen (pizzaiolo's session), past its first event."""
     _client, key = session_of("pizzaiolo-bastille")
-    listening = OpenBoard(board_stream, bastille.pk, key, query=f"?v={board.version(bastille.pk)}")
+    listening = OpenBoard(board_stream, bastille.pk, key, query=f"?v={board_version.current(bastille.pk)}")
     assert listening.status == 200 and listening.headers["content-type"].startswith("text/event-stream")
     yield listening
     listening.close()
@@ -50,7 +50,7 @@ def open_board(board_stream, bastille):  # noqa: F811
 
 def assert_reached(open_board, restaurant):
     """The board hears of the version the change left (within a few seconds)."""
-    event = open_board.event_with_version(board.version(restaurant.pk), timeout=5)
+    event = open_board.event_with_version(board_version.current(restaurant.pk), timeout=5)
     assert event["event"] == "version" and event["data"] == event["id"]
 
 
@@ -121,7 +121,7 @@ def test_housekeeping_releasing_an_unpaid_order(open_board, bastille, paypal):
 def test_only_the_restaurants_own_boards_hear_of_it(board_stream, bastille):  # noqa: F811
     _client, key = session_of("pizzaiolo-nation")
     nation = RestaurantPage.objects.get(slug="nation")
-    elsewhere = OpenBoard(board_stream, nation.pk, key, query=f"?v={board.version(nation.pk)}")
+    elsewhere = OpenBoard(board_stream, nation.pk, key, query=f"?v={board_version.current(nation.pk)}")
     try:
         order_at(bastille)
         assert elsewhere.next_event(timeout=2) is None
@@ -131,7 +131,7 @@ def test_only_the_restaurants_own_boards_hear_of_it(board_stream, bastille):  # 
 
 def test_resuming_with_last_event_id(board_stream, bastille):  # noqa: F811
     _client, key = session_of("pizzaiolo-bastille")
-    seen = board.version(bastille.pk)
+    seen = board_version.current(bastille.pk)
     up_to_date = OpenBoard(board_stream, bastille.pk, key, last_event_id=seen)
     assert up_to_date.next_event(timeout=1.5) is None  # nothing missed, nothing sent
     up_to_date.close()
@@ -141,7 +141,7 @@ def test_resuming_with_last_event_id(board_stream, bastille):  # noqa: F811
     back = OpenBoard(board_stream, bastille.pk, key, last_event_id=seen)
     try:
         event = back.next_event(timeout=2)
-        assert event["id"] == str(board.version(bastille.pk)) != str(seen)  # at once, the current version
+        assert event["id"] == str(board_version.current(bastille.pk)) != str(seen)  # at once, the current version
         transition(Order.objects.first(), Status.IN_PREPARATION)
         assert_reached(back, bastille)
     finally:
@@ -163,7 +163,7 @@ def test_the_stream_refuses_whoever_may_not_see_the_board(board_stream, bastille
 
 def test_a_session_that_ends_closes_the_stream(board_stream, bastille):  # noqa: F811
     client, key = session_of("pizzaiolo-bastille")
-    listening = OpenBoard(board_stream, bastille.pk, key, query=f"?v={board.version(bastille.pk)}")
+    listening = OpenBoard(board_stream, bastille.pk, key, query=f"?v={board_version.current(bastille.pk)}")
     try:
         assert listening.status == 200
         client.logout()

@@ -7,7 +7,7 @@ from django.db.models.functions import Concat
 from django.test.utils import CaptureQueriesContext
 
 from home.models import Category, RestaurantPage
-from ordering import board
+from ordering import board_version
 from ordering.models import Order
 from ordering.services import OrderDetails, place_order, transition
 from ordering.workflow import Fulfilment, Status
@@ -177,7 +177,7 @@ def test_board_polling_answers_204_until_an_order_changes(client, bastille):
         assert client.get(url, {"v": version}).status_code == 204
     assert not [q for q in queries.captured_queries if "ordering_order" in q["sql"]]
     order_at(bastille)
-    board.bump(bastille.pk)  # place_order bumps on commit; the test transaction never commits
+    board_version.bump(bastille.pk)  # place_order bumps on commit; the test transaction never commits
     changed = client.get(url, {"v": version})
     assert changed.status_code == 200 and changed["X-Board-Version"] != version
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from ordering.models import Order, PayPalRefund
 from ordering.paypal import client as paypal_api
 from ordering.paypal.client import PayPalRefused
-from ordering.pricing import OrderError
+from ordering.exceptions import OrderError
 from ordering.services import change_order
 from ordering.workflow import Status
 from tests.conftest import size_of, text_of

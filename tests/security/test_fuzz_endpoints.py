@@ -459,9 +459,9 @@ def fingerprint():
 
 def ledger_breaks():
     """Stocks whose level is not the sum of their movements (must be none, whatever the request did)."""
-    from ordering.models import Stock
+    from ordering.models import QUANTITY, Stock
 
-    zero = Value(0, output_field=DecimalField(max_digits=12, decimal_places=3))
+    zero = Value(0, output_field=DecimalField(**QUANTITY))
     return list(Stock.objects.annotate(moved=Coalesce(Sum("movements__delta"), zero)).exclude(quantity=F("moved"))
                 .values_list("pk", flat=True)[:5])
 

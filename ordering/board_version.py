@@ -1,10 +1,11 @@
 """A version number per restaurant, in Redis, bumped whenever one of its orders
-changes. Open boards poll it twice a second: an unchanged version is answered
-from one Redis read, without reading any order."""
+or stocks changes (ordering.receivers, on the signals of ordering.signals).
+Each new version is pushed to the open kitchen boards (ordering.receivers
+publishes it, ordering.push; the board stream relays it); boards without the
+stream, and the delivery screen, poll it: an unchanged version is answered from
+one Redis read, without reading any order."""
 
 from django.core.cache import cache
-
-from . import push
 
 
 def _key(restaurant_id):
@@ -12,6 +13,7 @@ def _key(restaurant_id):
 
 
 def bump(restaurant_id):
+    """Returns the new version (None when the cache cannot tell)."""
     key = _key(restaurant_id)
     try:
         cache.add(key, 0, timeout=None)
@@ -19,10 +21,10 @@ def bump(restaurant_id):
     except ValueError:  # the key vanished between add and incr (eviction): start again
         cache.set(key, 1, timeout=None)
         current = 1
-    push.publish(restaurant_id, current)
+    return current
 
 
-def version(restaurant_id):
+def current(restaurant_id):
     """The current version, or None when the cache cannot tell (then boards refresh)."""
     key = _key(restaurant_id)
     value = cache.get(key)
