@@ -69,6 +69,7 @@ class Stack:
         self.workers = workers
         self.processes = {}
         self.secret = secrets.token_urlsafe(50)
+        self.extra_env = {}  # settings for the processes started from now on (bench/board.py)
 
     # --- URLs and environment ------------------------------------------------
 
@@ -95,6 +96,7 @@ class Stack:
             PAYPAL_MODE="off", PROMETHEUS_MULTIPROC_DIR=str(self.dir / "prometheus"),
             GUNICORN_BIND=f"127.0.0.1:{self.web_port}", GUNICORN_WORKERS=str(self.workers), GUNICORN_THREADS="2",
         )
+        env.update(self.extra_env)
         env.update(extra)
         return env
 
@@ -163,6 +165,12 @@ class Stack:
             [sys.executable, "manage.py", "board_stream", "--bind", f"127.0.0.1:{self.stream_port}"],
             cwd=ROOT, env=self.env(), stdout=log, stderr=log)
         wait_for(lambda: requests.get(f"http://127.0.0.1:{self.stream_port}/healthz", timeout=1).ok, "board stream")
+
+    def restart_gunicorn(self):
+        process = self.processes.pop("gunicorn")
+        process.terminate()
+        process.wait(15)
+        self.start_gunicorn()
 
     def nginx_config(self):
         """The repository's nginx config with its paths and ports pointed at this stack."""
