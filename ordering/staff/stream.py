@@ -41,7 +41,8 @@ PATH = re.compile(r"^/admin/cuisine/flux/(\d+)/$")
 KEEPALIVE = 15  # seconds: a comment line keeps proxies and the browser from closing an idle stream
 RETRY_MS = 3000  # how long the browser waits before reconnecting
 HEADER_LIMIT = 16 * 1024
-REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed"}
+REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+           503: "Service Unavailable"}
 RESYNC = object()  # queued to every board after Redis came back: reread the version
 
 
@@ -185,7 +186,11 @@ class StreamServer:
                 return await self.answer(writer, 405, headers)
             restaurant_id = int(match[1])
             session_key = session_key_of(headers)
-            status = await asyncio.to_thread(authorise, session_key, restaurant_id)
+            try:
+                status = await asyncio.to_thread(authorise, session_key, restaurant_id)
+            except Exception:  # the database away: the board polls meanwhile, and says so
+                logger.exception("board stream: cannot check a session")
+                status = 503
             if status != 200:
                 return await self.answer(writer, status, headers)
             last = headers.get("last-event-id") or parse_qs(url.query).get("v", [""])[0]
