@@ -102,6 +102,10 @@
     });
   }
   setInterval(mark, 60000);
+  // The "à préparer" totals cover the next 30 minutes, a window that moves on by itself.
+  if (board.classList.contains("board--with-totals")) {
+    setInterval(function () { board.dataset.version = ""; refresh(); }, 300000);
+  }
   mark();
   board.addEventListener("pointerdown", function (event) {
     var ticket = event.target.closest("[data-order-id]");
