@@ -131,13 +131,14 @@ def main():
     options = parser.parse_args()
 
     with Stack(workers=options.workers) as stack:
-        os.environ.update(stack.env())
+        os.environ.update(stack.env(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"))  # this process's orders
         import django
 
         django.setup()
         from playwright.sync_api import sync_playwright
 
         from home.models import OpeningHours, RestaurantPage, ProductSize
+        from ordering.models import Stock
         from ordering.services import OrderDetails, place_order
         from ordering.workflow import Fulfilment
 
@@ -146,6 +147,7 @@ def main():
         for weekday in range(7):
             OpeningHours.objects.create(restaurant=restaurant, weekday=weekday, opens=clock(0), closes=clock(0))
         reine = ProductSize.objects.filter(product__slug="reine").order_by("sort_order").first()
+        Stock.objects.filter(restaurant=restaurant).update(quantity=90000)  # 2 × --orders Reines: never short
 
         def place(restaurant):
             details = OrderDetails(fulfilment=Fulfilment.PICKUP, name="Bench", phone="0612345678", email="bench@example.fr")
