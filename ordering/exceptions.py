@@ -27,6 +27,10 @@ class TransitionNotAllowed(Exception):
     """The state machine (ordering.workflow) does not allow this status change now."""
 
 
+class NotYourDelivery(TransitionNotAllowed):
+    """Another courier took this delivery: only they (or a manager) hand it over."""
+
+
 # --- PayPal payments (ordering.paypal.payments) -------------------------------
 
 

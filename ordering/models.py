@@ -160,6 +160,10 @@ class Order(models.Model):
     collected_with = models.CharField(_("collected with"), max_length=10, blank=True,
                                       choices=[("cash", _("Cash")), ("card", _("Card"))])
 
+    # Set once, by the first kitchen tablet that claims the ticket to print it (ordering.staff.tickets):
+    # a second tablet or a reload never prints it again.
+    kitchen_ticket_printed_at = models.DateTimeField(_("kitchen ticket printed at"), null=True, blank=True, editable=False)
+
     created_at = models.DateTimeField(_("placed at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

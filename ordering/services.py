@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from core.money import format_euros, to_money
 
 from . import notifications, signals
-from .exceptions import OrderError, OutOfStock, TransitionNotAllowed
+from .exceptions import NotYourDelivery, OrderError, OutOfStock, TransitionNotAllowed
 from .models import DailyCounter, Order, OrderLine, PayPalPayment, StatusChange, Stock, StockMovement
 from .pricing import price_lines, subtotal_of
 from .stock import ingredient_needs, recipes_for
@@ -333,11 +333,14 @@ def take_delivery(order, courier):
 COLLECTED_WITH = ("cash", "card")
 
 
-def hand_over(order, by, collected_with=""):
+def hand_over(order, by, collected_with="", only_courier=None):
     """The courier (delivered) or the counter (collected) hands the order over; an
-    order still to be paid is paid now, and how (cash or card) is recorded with it."""
+    order still to be paid is paid now, and how (cash or card) is recorded with it.
+    With `only_courier`, a delivery another courier took is refused (checked under the lock)."""
     with transaction.atomic():
         order = lock_order(order.pk)
+        if only_courier is not None and order.courier_id not in (None, only_courier.pk):
+            raise NotYourDelivery(_("Another courier took this delivery: only they or a manager can hand it over."))
         target = Status.DELIVERED if order.is_delivery else Status.COLLECTED
         if not can_transition(order.status, target, order.fulfilment):
             raise _refuse(order, target)

@@ -84,3 +84,16 @@ def can(user, action, restaurant):
 
 def can_move(user, order, target):
     return can(user, TRANSITION_ACTIONS[target], order.restaurant)
+
+
+def manages(user, restaurant):
+    """A manager of this restaurant (or an administrator): may act for the other staff, e.g.
+    hand over a delivery a courier took."""
+    if user.is_superuser:
+        return True
+    return MANAGER in roles_of(user) and own_restaurants(user).filter(pk=restaurant.pk).exists()
+
+
+def may_print_kitchen_tickets(user, restaurant):
+    """Who claims kitchen tickets to print them: the kitchen and the counter of the restaurant (managers too)."""
+    return can(user, "kitchen", restaurant) or can(user, "counter", restaurant)

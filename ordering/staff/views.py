@@ -20,14 +20,14 @@ from django.views.decorators.http import require_POST
 from home.models import RestaurantPage
 
 from .. import board_version
-from ..exceptions import OrderError, TransitionNotAllowed
+from ..exceptions import NotYourDelivery, OrderError, TransitionNotAllowed
 from ..forms import IssuedCheckoutKeys
 from ..models import Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
 from ..services import hand_over, place_order, take_delivery, transition
 from ..stock import makeable_counts, record_movement
 from ..workflow import Fulfilment, Status
 from .forms import AdjustmentForm, RestockForm, StaffOrderForm, ThresholdForm
-from .permissions import can, can_move, restaurants_for
+from .permissions import can, can_move, manages, restaurants_for
 from .stations import BOARD, STATIONS, mark_lines, to_prepare
 
 KITCHEN_COLUMNS = list(BOARD.statuses)
@@ -192,9 +192,15 @@ def move_order(request, order_id):
         elif target in (Status.DELIVERED, Status.COLLECTED):
             if target != (Status.DELIVERED if order.is_delivery else Status.COLLECTED):
                 raise TransitionNotAllowed(_("This order is not handed over that way."))
-            hand_over(order, request.user, request.POST.get("collected_with", ""))
+            # A courier hands over only the deliveries they took; a manager any.
+            only_courier = None if manages(request.user, order.restaurant) else request.user
+            hand_over(order, request.user, request.POST.get("collected_with", ""), only_courier=only_courier)
         else:
             transition(order, target, by=request.user)
+    except NotYourDelivery as error:
+        if request.headers.get("Accept") == "application/json":
+            return JsonResponse({"error": str(error)}, status=403)
+        return forbidden()
     except (TransitionNotAllowed, OrderError) as error:
         if request.headers.get("Accept") == "application/json":
             return JsonResponse({"error": str(error)}, status=409)
@@ -209,15 +215,34 @@ def delivery_index(request):
     return _choose_restaurant(request, "ordering_staff:delivery", "deliver")
 
 
-@for_restaurant("deliver")
-def delivery(request, restaurant):
+def _delivery_context(request, restaurant, version):
     orders = _board_orders(restaurant, [Status.READY, Status.OUT_FOR_DELIVERY]).filter(fulfilment=Fulfilment.DELIVERY)
     waiting = [o for o in orders if o.status == Status.READY]
     mine = [o for o in orders if o.status == Status.OUT_FOR_DELIVERY and o.courier_id == request.user.pk]
     others = [o for o in orders if o.status == Status.OUT_FOR_DELIVERY and o.courier_id != request.user.pk]
-    return render(request, "ordering/staff/delivery.html", {
+    return {
         "restaurant": restaurant, "waiting": waiting, "mine": mine, "others": others,
-    })
+        "may_hand_over_others": manages(request.user, restaurant), "version": version,
+    }
+
+
+@for_restaurant("deliver")
+def delivery(request, restaurant):
+    version = board_version.current(restaurant.pk)  # read before the orders: a change in between is seen by the next poll
+    return render(request, "ordering/staff/delivery.html", _delivery_context(request, restaurant, version))
+
+
+@for_restaurant("deliver")
+def delivery_list(request, restaurant):
+    """What an open delivery screen polls: 204 while the restaurant's board version is
+    unchanged (no order read), the lists' HTML otherwise."""
+    current = board_version.current(restaurant.pk)
+    if current is not None and request.GET.get("v") == str(current):
+        return HttpResponse(status=204)
+    response = render(request, "ordering/staff/delivery_list.html", _delivery_context(request, restaurant, current))
+    response["X-Board-Version"] = "" if current is None else str(current)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @for_restaurant("stock")

@@ -737,6 +737,8 @@ def test_every_kind_of_endpoint_is_discovered():
     ids = {t.id for t in TARGETS}
     for expected in ("ordering:cart_add", "ordering:checkout", "ordering:paypal_webhook", "ordering:track_change",
                      "ordering:signup", "ordering:login", "ordering_staff:stock", "ordering_staff:new_order",
-                     "ordering_staff:move_order", "ordering_order_modeladmin_index", "wagtailsnippets_home_product:list",
+                     "ordering_staff:move_order", "ordering_staff:kitchen_ticket", "ordering_staff:bag_ticket",
+                     "ordering_staff:claim_kitchen_ticket", "ordering_staff:delivery_list", "ordering_staff:punctuality",
+                     "ordering_staff:punctuality_csv", "ordering_order_modeladmin_index", "wagtailsnippets_home_product:list",
                      "page:home.HomePage", "page:home.RestaurantPage", "wagtailadmin_login", "set_language"):
         assert expected in ids, expected

@@ -9,7 +9,7 @@ from ordering.models import RecipeLine, Stock
 from tests.ordering.test_staff import login, move, nation, order_at  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
-SCREENS = ["/admin/cuisine/{}/", "/admin/cuisine/{}/colonnes/", "/admin/cuisine/livraisons/{}/",
+SCREENS = ["/admin/cuisine/{}/", "/admin/cuisine/{}/colonnes/", "/admin/cuisine/livraisons/{}/", "/admin/cuisine/livraisons/{}/liste/",
            "/admin/cuisine/stock/{}/", "/admin/cuisine/{}/nouvelle-commande/", "/admin/cuisine/recettes/{}/"]
 
 
