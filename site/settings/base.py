@@ -128,6 +128,16 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# The kitchen boards' event stream (ordering.staff.stream, `manage.py board_stream`):
+# its own process, which nginx serves under /admin/cuisine/flux/ on the site's
+# origin (production settings). Empty: boards poll twice a second (runserver, no
+# stream). Another origin (tests, local development) may read it with the staff's
+# cookie only if listed in BOARD_STREAM_ALLOWED_ORIGINS.
+BOARD_STREAM_URL = env_str("BOARD_STREAM_URL", "")
+BOARD_STREAM_ALLOWED_ORIGINS = env_list("BOARD_STREAM_ALLOWED_ORIGINS")
+BOARD_STREAM_BIND = env_str("BOARD_STREAM_BIND", "0.0.0.0:8001")
+BOARD_STREAM_RECHECK_SECONDS = env_int("BOARD_STREAM_RECHECK_SECONDS", 60)  # session and rights checked again
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

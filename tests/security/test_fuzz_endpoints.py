@@ -264,6 +264,8 @@ class World:
             return [str(orders[k].pk) for k in ("placed", "ready", "out", "pickup-ready", "nation", "awaiting")] + bogus_ints + bogus_text
         if name == "page_id":
             return [str(self.page_of(target.page_type).pk)] + bogus_ints
+        if name == "station":
+            return ["four", "preparation", "boissons-desserts"] + bogus_text
         if name == "pk":
             model = _snippet_model(target.url_name)
             first = model.objects.order_by("pk").values_list("pk", flat=True).first() if model else None
@@ -740,6 +742,6 @@ def test_every_kind_of_endpoint_is_discovered():
                      "ordering:password_reset", "ordering:password_reset_confirm", "ordering_staff:stock", "ordering_staff:new_order",
                      "ordering_staff:move_order", "ordering_staff:kitchen_ticket", "ordering_staff:bag_ticket",
                      "ordering_staff:claim_kitchen_ticket", "ordering_staff:delivery_list", "ordering_staff:punctuality",
-                     "ordering_staff:punctuality_csv", "ordering_order_modeladmin_index", "wagtailsnippets_home_product:list",
+                     "ordering_staff:punctuality_csv", "ordering_staff:station", "ordering_staff:station_columns", "ordering_order_modeladmin_index", "wagtailsnippets_home_product:list",
                      "page:home.HomePage", "page:home.RestaurantPage", "wagtailadmin_login", "set_language"):
         assert expected in ids, expected
