@@ -110,6 +110,19 @@ class Cart:
     def count(self):
         return sum(self.quantities.values())
 
+    def total(self):
+        """What the cart costs at today's prices (for the header and the menu's cart bar),
+        without changing it; None when it cannot be priced now (the cart page says why)."""
+        if not self.quantities:
+            return subtotal_of([])
+        restaurant = self.restaurant
+        if restaurant is None:
+            return None
+        try:
+            return subtotal_of(price_lines(restaurant, self.quantities))
+        except OrderError:
+            return None
+
     @staticmethod
     def subtotal(lines):
         return subtotal_of(lines)
