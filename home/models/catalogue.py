@@ -14,6 +14,8 @@ from wagtail.images import get_image_model
 from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
+from ..menu_filters import allergen_key
+
 money_field_options = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 # The image size used for product cards: the card template renders it through
@@ -48,6 +50,11 @@ class Allergen(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def key(self):
+        """The allergen in the menu filter's URL (?sans=oeufs)."""
+        return allergen_key(self.name)
 
 
 class DietaryTag(models.Model):

@@ -20,6 +20,12 @@ def euros(value):
     return format_euros(value)
 
 
+@register.filter
+def first_available(priced_sizes):
+    """The size chosen on a product card: the first one the kitchen can make (None: all sold out)."""
+    return next((size for size, _price in priced_sizes if getattr(size, "can_make", None) != 0), None)
+
+
 @register.simple_tag
 def product_card_photo(image, **attrs):
     """{% product_card_photo product.photo alt="" %}: like {% image %} with the
