@@ -15,7 +15,9 @@ from wagtail_modeladmin.options import modeladmin_register
 from .admin_orders import OrderAdmin
 
 from .models import Ingredient, RecipeLine, RecipeSteps, StaffMember
+from .slots import asap_time, available_slots
 from .stock import makeable_counts
+from .workflow import Fulfilment
 
 
 @hooks.register("restaurant_page_context")
@@ -27,6 +29,16 @@ def add_stock_and_cart(page, request, context):
     for size in sizes:
         size.can_make = counts.get(size.pk)
     context["add_to_cart_template"] = "ordering/includes/add_to_cart.html"
+
+
+@hooks.register("restaurant_page_context")
+def add_next_slots(page, request, context):
+    """When the kitchen cannot take an order for now (closed, or too close to closing):
+    the first times it can keep, for take-away and for delivery ("Fermé — commandez pour 12:00")."""
+    if asap_time(page, Fulfilment.PICKUP) is not None:
+        return
+    pickup, delivery = available_slots(page, Fulfilment.PICKUP), available_slots(page, Fulfilment.DELIVERY)
+    context["order_for"] = {"pickup": pickup[0] if pickup else None, "delivery": delivery[0] if delivery else None}
 
 
 @hooks.register("load_demo")

@@ -51,6 +51,19 @@ def opening_label(status):
 
 
 @register.filter
+def moment_label(moment):
+    """A time the kitchen can keep: "12:00" today, "tomorrow 12:00", "Friday 12:00"."""
+    local = timezone.localtime(moment)
+    at = time_format(local, "H:i")
+    today = timezone.localdate()
+    if local.date() == today:
+        return at
+    if local.date() == today + timedelta(days=1):
+        return _("tomorrow %(time)s") % {"time": at}
+    return _("%(day)s %(time)s") % {"day": date_format(local, "l"), "time": at}
+
+
+@register.filter
 def duration_minutes(value):
     """timedelta -> "12 min"."""
     return f"{round(value.total_seconds() / 60)} min"
