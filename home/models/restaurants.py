@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -162,6 +162,9 @@ class RestaurantPage(Page):
 
     def get_context(self, request, *args, menu_filters=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        if isinstance(self.opening_hours.all(), QuerySet):  # a preview works on unsaved in-memory hours
+            # Read once for the status, the hours table and (ordering) the times the kitchen can keep.
+            prefetch_related_objects([self], "opening_hours", "closures")
         menu = self.menu_by_category()
         filters = menu_filters or MenuFilters()
         context["menu"] = menu
