@@ -21,7 +21,7 @@ money_field_options = {"max_digits": 7, "decimal_places": 2, "validators": [MinV
 # The image size used for product cards: the card template renders it through
 # {% product_card_photo %} and restaurant pages prefetch it with the menu, so the
 # page makes the same number of queries whatever its length.
-PRODUCT_CARD_RENDITION = "fill-480x360"
+PRODUCT_CARD_RENDITION = "fill-264x264"  # a square thumbnail, sharp at 3x for its 88 px
 
 
 class Category(models.Model):
