@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from home.models import RestaurantPage
 
-from .pricing import OrderError, clean_quantities, price_lines, subtotal_of
+from .exceptions import OrderError
+from .pricing import clean_quantities, price_lines, subtotal_of
 from .stock import how_many_can_be_made, ingredient_needs, levels_of, recipes_for
 
 SESSION_KEY = "cart"
@@ -122,10 +123,6 @@ class Cart:
             return subtotal_of(price_lines(restaurant, self.quantities))
         except OrderError:
             return None
-
-    @staticmethod
-    def subtotal(lines):
-        return subtotal_of(lines)
 
 
 def _makeable(restaurant, size_id, other_lines):

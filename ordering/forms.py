@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from home.validators import phone_validator, postcode_validator
 
 from .models import Order
+from .pricing import MAX_QUANTITY_PER_LINE
+from .services import OrderDetails
 from .slots import asap_time, available_slots, lead_time
 from .workflow import Fulfilment
 
@@ -94,8 +96,6 @@ class CheckoutForm(forms.Form):
 
     def order_details(self, **extra):
         """The validated order details (lines aside) for ordering.services.place_order."""
-        from .services import OrderDetails
-
         data = self.cleaned_data
         fields = ("fulfilment", "name", "phone", "email", "payment_method", "street_address", "postcode", "city",
                   "note", "requested_for", "estimated_ready_at")
@@ -140,7 +140,7 @@ class QuantityFieldsMixin:
         self.menu_sizes = menu_sizes
         for size, _price in menu_sizes:
             self.fields[f"size_{size.pk}"] = forms.IntegerField(
-                label=f"{size.product.name} {size.label}".strip(), min_value=0, max_value=20, required=False,
+                label=f"{size.product.name} {size.label}".strip(), min_value=0, max_value=MAX_QUANTITY_PER_LINE, required=False,
                 initial=initial_quantities.get(size.pk, 0),
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "qty"}),
             )
@@ -156,17 +156,6 @@ class ChangeOrderForm(QuantityFieldsMixin, forms.Form):
     def __init__(self, *args, menu_sizes, initial_quantities, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_quantity_fields(menu_sizes, initial_quantities)
-
-
-class StaffOrderForm(QuantityFieldsMixin, CheckoutForm):
-    """An order taken by phone or at the counter: the website's rules, paid on site, email optional."""
-
-    channel = forms.ChoiceField(label=_("Taken"), choices=[(Order.Channel.PHONE, _("By phone")), (Order.Channel.COUNTER, _("At the counter"))])
-
-    def __init__(self, *args, menu_sizes, **kwargs):
-        super().__init__(*args, payment_methods=[Order.PaymentMethod.ON_SITE], **kwargs)
-        self.fields["email"].required = False
-        self.add_quantity_fields(menu_sizes, {})
 
 
 class SignupForm(UserCreationForm):

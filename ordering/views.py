@@ -17,13 +17,15 @@ from core.money import format_euros
 from home.models import RestaurantPage
 
 from .cart import Cart
+from .exceptions import OrderError, TransitionNotAllowed
 from .forms import ChangeOrderForm, CheckoutForm, IssuedCheckoutKeys, SignupForm
 from .models import Order
-from .payments import available_methods, gateway_for
-from .pricing import OrderError, parse_id
+from .payment_methods import available_methods, gateway_for
+from .pricing import parse_id, subtotal_of
 from .services import cancel_awaiting_payment, cancel_by_customer, change_order, ensure_changeable, place_order
 from .stock import makeable_counts
-from .workflow import Status, TransitionNotAllowed, timeline
+from .wording import kitchen_has_it, payment_note, time_note
+from .workflow import Status, timeline
 
 
 def _wants_json(request):
@@ -110,7 +112,7 @@ def _cart_context(cart):
     for line in lines:
         can_make = counts.get(line.size.pk)
         line.short = can_make is not None and can_make < line.quantity
-    return {"cart": cart, "lines": lines, "dropped": dropped, "restaurant": restaurant, "subtotal": cart.subtotal(lines)}
+    return {"cart": cart, "lines": lines, "dropped": dropped, "restaurant": restaurant, "subtotal": subtotal_of(lines)}
 
 
 @require_GET
@@ -198,8 +200,6 @@ def _order_by_token(token):
 
 def _status_payload(order):
     """Everything the tracking page says about the order's state; its script polls it."""
-    from .wording import kitchen_has_it, payment_note, time_note
-
     changes = {change.to_status: change.at for change in order.status_changes.all()}
     steps = [
         {"status": s.value, "label": str(s.label), "done": s in changes,

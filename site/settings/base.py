@@ -228,8 +228,8 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 LOGIN_URL = "wagtailadmin_login"
 
-# PayPal (Orders v2). PAYPAL_MODE: "off", "fake" (the simulator shipped in
-# ordering/paypal/fake_server.py), "sandbox" or "live". Credentials only from the environment.
+# PayPal (Orders v2). PAYPAL_MODE: "off", "fake" (the simulator in devtools/fake_paypal.py,
+# development and tests only), "sandbox" or "live". Credentials only from the environment.
 PAYPAL_MODE = env_str("PAYPAL_MODE", "off")
 PAYPAL_CLIENT_ID = env_str("PAYPAL_CLIENT_ID", "")
 PAYPAL_CLIENT_SECRET = env_str("PAYPAL_CLIENT_SECRET", "")

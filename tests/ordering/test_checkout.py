@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from home.models import MenuItem, Product, RestaurantPage
 from ordering.models import Order, Stock, StockMovement
+from ordering.pricing import MAX_QUANTITY_PER_LINE
+from ordering.services import OrderDetails, place_order
 from tests.conftest import delivery_form, form_values, issue_checkout_key, size_of, text_of
 
 pytestmark = pytest.mark.django_db
@@ -379,3 +381,13 @@ def test_a_phone_order_email_over_254_characters_is_a_form_error(client, bastill
                                  "phone": "01 43 55 00 00", "email": "a" * 250 + "@example.fr", "payment_method": "on_site",
                                  "checkout_key": key, f"size_{size_of('reine').pk}": "1"})
     assert response.status_code == 400 and "email" in response.context["form"].errors and Order.objects.count() == 0
+
+
+def test_every_quantity_input_takes_its_limit_from_the_one_constant(client, bastille):
+    limit = f'max="{MAX_QUANTITY_PER_LINE}"'
+    assert limit in client.get(bastille.url).content.decode()  # the menu's "add to cart" forms
+    add(client, bastille, size_of("reine"), 2)
+    assert limit in client.get(CART).content.decode()
+    order = place_order(bastille, {size_of("reine").pk: 2}, OrderDetails(
+        fulfilment="pickup", name="Léa", phone="0612345678", email="lea@example.fr"))
+    assert limit in client.get(f"/commande/suivi/{order.tracking_token}/modifier/").content.decode()

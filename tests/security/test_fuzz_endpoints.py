@@ -459,9 +459,9 @@ def fingerprint():
 
 def ledger_breaks():
     """Stocks whose level is not the sum of their movements (must be none, whatever the request did)."""
-    from ordering.models import Stock
+    from ordering.models import QUANTITY, Stock
 
-    zero = Value(0, output_field=DecimalField(max_digits=12, decimal_places=3))
+    zero = Value(0, output_field=DecimalField(**QUANTITY))
     return list(Stock.objects.annotate(moved=Coalesce(Sum("movements__delta"), zero)).exclude(quantity=F("moved"))
                 .values_list("pk", flat=True)[:5])
 
@@ -610,7 +610,7 @@ def _capture_resource(world):
 
 
 def _signed(event, url):
-    from ordering.paypal.fake_server import webhook_headers
+    from devtools.fake_paypal import webhook_headers
 
     headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in webhook_headers(event, "WH-TEST").items() if k != "Content-Type"}
     return Request("anonymous", "POST", url, {**event, "__headers__": headers}, "json")
@@ -618,7 +618,7 @@ def _signed(event, url):
 
 def sweep_webhook(world, url):
     """Signed events with a hostile part, each kind: long ids, a resource or links of the wrong type."""
-    from ordering.paypal.fake_server import build_event
+    from devtools.fake_paypal import build_event
 
     for kind in WEBHOOK_KINDS:
         for key, value in (("id", "W" * 65), ("event_type", "W" * 65), ("resource", ["x"]), ("resource", "x")):
@@ -630,7 +630,7 @@ def sweep_webhook(world, url):
 @st.composite
 def webhook_requests(draw, world, url):
     """PayPal's notifications, correctly signed (the fake PayPal verifies them), with hostile content."""
-    from ordering.paypal.fake_server import build_event
+    from devtools.fake_paypal import build_event
 
     resource = _capture_resource(world)
     event = build_event(draw(st.sampled_from(WEBHOOK_KINDS)), resource)
@@ -737,7 +737,9 @@ def test_every_kind_of_endpoint_is_discovered():
     ids = {t.id for t in TARGETS}
     for expected in ("ordering:cart_add", "ordering:checkout", "ordering:paypal_webhook", "ordering:track_change",
                      "ordering:signup", "ordering:login", "ordering_staff:stock", "ordering_staff:new_order",
-                     "ordering_staff:move_order", "ordering_order_modeladmin_index", "wagtailsnippets_home_product:list",
+                     "ordering_staff:move_order", "ordering_staff:kitchen_ticket", "ordering_staff:bag_ticket",
+                     "ordering_staff:claim_kitchen_ticket", "ordering_staff:delivery_list", "ordering_staff:punctuality",
+                     "ordering_staff:punctuality_csv", "ordering_order_modeladmin_index", "wagtailsnippets_home_product:list",
                      "page:home.HomePage", "page:home.RestaurantPage", "wagtailadmin_login", "set_language"):
         assert expected in ids, expected
 

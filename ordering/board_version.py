@@ -1,6 +1,7 @@
 """A version number per restaurant, in Redis, bumped whenever one of its orders
-changes. Open boards poll it twice a second: an unchanged version is answered
-from one Redis read, without reading any order."""
+or stocks changes (ordering.receivers, on the signals of ordering.signals).
+Open kitchen and delivery boards poll it twice a second: an unchanged version
+is answered from one Redis read, without reading any order."""
 
 from django.core.cache import cache
 
@@ -18,7 +19,7 @@ def bump(restaurant_id):
         cache.set(key, 1, timeout=None)
 
 
-def version(restaurant_id):
+def current(restaurant_id):
     """The current version, or None when the cache cannot tell (then boards refresh)."""
     key = _key(restaurant_id)
     value = cache.get(key)

@@ -1,5 +1,5 @@
 """Screens for restaurant staff, inside the Wagtail admin: the kitchen board
-and the delivery screen. Every view checks role and restaurant (ordering.staff)."""
+and the delivery screen. Every view checks role and restaurant (ordering.staff.permissions)."""
 
 from functools import wraps
 
@@ -9,26 +9,26 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from home.models import RestaurantPage
 
-from . import board
-from .models import Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
-from .pricing import OrderError
-from .forms import StaffOrderForm
-from .services import hand_over, place_order, take_delivery, transition
-from .staff_forms import AdjustmentForm, RestockForm, ThresholdForm
-from .stock import makeable_counts, record_movement
-from .staff import can, can_move, restaurants_for
-from .workflow import Fulfilment, Status, TransitionNotAllowed
+from .. import board_version
+from ..exceptions import NotYourDelivery, OrderError, TransitionNotAllowed
+from ..forms import IssuedCheckoutKeys
+from ..models import Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
+from ..services import hand_over, place_order, take_delivery, transition
+from ..stock import makeable_counts, record_movement
+from ..workflow import Fulfilment, Status
+from .forms import AdjustmentForm, RestockForm, StaffOrderForm, ThresholdForm
+from .permissions import can, can_move, manages, restaurants_for
 
 KITCHEN_COLUMNS = [Status.PLACED, Status.IN_PREPARATION, Status.READY]
-# The next step a tap on a card does, per column.
+# The next step a tap on a card does, per column (the label in the language of each request).
 NEXT_STEP = {
-    Status.PLACED: (Status.IN_PREPARATION, _("Start")),
-    Status.IN_PREPARATION: (Status.READY, _("Ready")),
+    Status.PLACED: (Status.IN_PREPARATION, gettext_lazy("Start")),
+    Status.IN_PREPARATION: (Status.READY, gettext_lazy("Ready")),
 }
 
 
@@ -95,14 +95,14 @@ def _columns_context(request, restaurant):
         elif order.status == Status.READY and order.fulfilment == Fulfilment.PICKUP and may_hand_over:
             order.next_step = (Status.COLLECTED, _("Handed over"))
     columns = [(status, Status(status).label, [o for o in orders if o.status == status]) for status in KITCHEN_COLUMNS]
-    return {"restaurant": restaurant, "columns": columns, "version": board.version(restaurant.pk)}
+    return {"restaurant": restaurant, "columns": columns, "version": board_version.current(restaurant.pk)}
 
 
 @for_restaurant("view_orders")
 def kitchen_columns(request, restaurant):
     """What open boards poll twice a second: 204 while nothing changed (one Redis
     read after the login and permission checks, no order read), the columns' HTML otherwise."""
-    current = board.version(restaurant.pk)
+    current = board_version.current(restaurant.pk)
     if current is not None and request.GET.get("v") == str(current):
         return HttpResponse(status=204)
     response = render(request, "ordering/staff/kitchen_columns.html", _columns_context(request, restaurant))
@@ -127,9 +127,15 @@ def move_order(request, order_id):
         elif target in (Status.DELIVERED, Status.COLLECTED):
             if target != (Status.DELIVERED if order.is_delivery else Status.COLLECTED):
                 raise TransitionNotAllowed(_("This order is not handed over that way."))
-            hand_over(order, request.user, request.POST.get("collected_with", ""))
+            # A courier hands over only the deliveries they took; a manager any.
+            only_courier = None if manages(request.user, order.restaurant) else request.user
+            hand_over(order, request.user, request.POST.get("collected_with", ""), only_courier=only_courier)
         else:
             transition(order, target, by=request.user)
+    except NotYourDelivery as error:
+        if request.headers.get("Accept") == "application/json":
+            return JsonResponse({"error": str(error)}, status=403)
+        return forbidden()
     except (TransitionNotAllowed, OrderError) as error:
         if request.headers.get("Accept") == "application/json":
             return JsonResponse({"error": str(error)}, status=409)
@@ -144,15 +150,34 @@ def delivery_index(request):
     return _choose_restaurant(request, "ordering_staff:delivery", "deliver")
 
 
-@for_restaurant("deliver")
-def delivery(request, restaurant):
+def _delivery_context(request, restaurant, version):
     orders = _board_orders(restaurant, [Status.READY, Status.OUT_FOR_DELIVERY]).filter(fulfilment=Fulfilment.DELIVERY)
     waiting = [o for o in orders if o.status == Status.READY]
     mine = [o for o in orders if o.status == Status.OUT_FOR_DELIVERY and o.courier_id == request.user.pk]
     others = [o for o in orders if o.status == Status.OUT_FOR_DELIVERY and o.courier_id != request.user.pk]
-    return render(request, "ordering/staff/delivery.html", {
+    return {
         "restaurant": restaurant, "waiting": waiting, "mine": mine, "others": others,
-    })
+        "may_hand_over_others": manages(request.user, restaurant), "version": version,
+    }
+
+
+@for_restaurant("deliver")
+def delivery(request, restaurant):
+    version = board_version.current(restaurant.pk)  # read before the orders: a change in between is seen by the next poll
+    return render(request, "ordering/staff/delivery.html", _delivery_context(request, restaurant, version))
+
+
+@for_restaurant("deliver")
+def delivery_list(request, restaurant):
+    """What an open delivery screen polls: 204 while the restaurant's board version is
+    unchanged (no order read), the lists' HTML otherwise."""
+    current = board_version.current(restaurant.pk)
+    if current is not None and request.GET.get("v") == str(current):
+        return HttpResponse(status=204)
+    response = render(request, "ordering/staff/delivery_list.html", _delivery_context(request, restaurant, current))
+    response["X-Board-Version"] = "" if current is None else str(current)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @for_restaurant("stock")
@@ -202,23 +227,26 @@ def _apply_stock_form(request, action, data):
 
 @for_restaurant("view_orders")
 def recipe_sheet(request, restaurant):
-    """The printable recipe reminder: every pizza of the menu, per size."""
-    items = restaurant.published_menu_items()
-    products = [item.product for item in items if item.product.category.slug == "pizzas"] or [item.product for item in items]
+    """The printable recipe reminder: every product of the menu the kitchen makes, per size.
+    Made means it has preparation steps, or a recipe of more than one ingredient: a can
+    or a dessert portion (one ingredient, itself) has nothing to remind."""
+    products = [item.product for item in restaurant.published_menu_items()]
     size_ids = [size.pk for product in products for size in product.sizes.all()]
     lines = {}
     for line in RecipeLine.objects.filter(size_id__in=size_ids).select_related("ingredient").order_by("ingredient__name"):
         lines.setdefault(line.size_id, []).append(line)
     steps = {s.product_id: s for s in RecipeSteps.objects.filter(product__in=products)}
-    sheet = [(product, [(size, lines.get(size.pk, [])) for size in product.sizes.all()], steps.get(product.pk)) for product in products]
+    sheet = [
+        (product, [(size, lines.get(size.pk, [])) for size in product.sizes.all()], steps.get(product.pk))
+        for product in products
+        if product.pk in steps or any(len(lines.get(size.pk, [])) > 1 for size in product.sizes.all())
+    ]
     return render(request, "ordering/staff/recipes.html", {"restaurant": restaurant, "sheet": sheet})
 
 
 @for_restaurant("counter")
 def new_order(request, restaurant):
     """A phone or counter order: same rules as the website (menu prices, stock, hours, area)."""
-    from .forms import IssuedCheckoutKeys  # local: only this view needs it
-
     menu_sizes = restaurant.priced_menu_sizes()
     form = StaffOrderForm(request.POST or None, restaurant=restaurant, menu_sizes=menu_sizes,
                           issued_keys=IssuedCheckoutKeys(request.session))

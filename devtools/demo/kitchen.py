@@ -1,13 +1,14 @@
-"""Demo ingredients, recipes and a realistic stock for every restaurant.
-Idempotent like the rest of the demo: only what is missing is created."""
+"""Demo ingredients, recipes and a realistic stock for every restaurant, and the
+restaurants' staff. Idempotent like the rest of the demo: only what is missing is created."""
 
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from home.models import Product, RestaurantPage
-
-from .models import Ingredient, RecipeLine, Stock, StockMovement
+from ordering.models import Ingredient, RecipeLine, RecipeSteps, StaffMember, Stock, StockMovement
 
 G, ML, PIECE = Ingredient.Unit.GRAM, Ingredient.Unit.MILLILITRE, Ingredient.Unit.PIECE
 
@@ -102,11 +103,6 @@ STAFF = [  # username, role, first name
 @transaction.atomic
 def load_staff(password):
     """Demo staff of Bastille (one per role), a pizzaiolo at Nation, head office."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from .models import RecipeSteps, StaffMember
-
     for slug, steps in STEPS.items():
         product = Product.objects.filter(slug=slug).first()
         if product:

@@ -1,15 +1,19 @@
+"""The staff's forms: stock entries, and orders taken by phone or at the counter."""
+
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import StockMovement
+from ..forms import CheckoutForm, QuantityFieldsMixin
+from ..models import QUANTITY, Order, StockMovement
 
 # One entry on the stock screen is at most a million units (grams, millilitres, pieces):
 # more is a typing slip, and far below what the stock columns hold.
 MOST_PER_ENTRY = Decimal("1000000")
-POSITIVE = {"max_digits": 12, "decimal_places": 3, "min_value": Decimal("0.001"), "max_value": MOST_PER_ENTRY}
-ZERO_OR_MORE = {"max_digits": 12, "decimal_places": 3, "min_value": Decimal("0"), "max_value": MOST_PER_ENTRY}
+SMALLEST = Decimal(1).scaleb(-QUANTITY["decimal_places"])  # 0.001: the columns' last decimal
+POSITIVE = {**QUANTITY, "min_value": SMALLEST, "max_value": MOST_PER_ENTRY}
+ZERO_OR_MORE = {**QUANTITY, "min_value": Decimal("0"), "max_value": MOST_PER_ENTRY}
 
 
 class StockChoiceMixin:
@@ -40,3 +44,14 @@ class AdjustmentForm(StockChoiceMixin, forms.Form):
 class ThresholdForm(StockChoiceMixin, forms.Form):
     stock = forms.ModelChoiceField(label=_("Ingredient"), queryset=None)
     low_threshold = forms.DecimalField(label=_("Warn below"), **ZERO_OR_MORE)
+
+
+class StaffOrderForm(QuantityFieldsMixin, CheckoutForm):
+    """An order taken by phone or at the counter: the website's rules, paid on site, email optional."""
+
+    channel = forms.ChoiceField(label=_("Taken"), choices=[(Order.Channel.PHONE, _("By phone")), (Order.Channel.COUNTER, _("At the counter"))])
+
+    def __init__(self, *args, menu_sizes, **kwargs):
+        super().__init__(*args, payment_methods=[Order.PaymentMethod.ON_SITE], **kwargs)
+        self.fields["email"].required = False
+        self.add_quantity_fields(menu_sizes, {})

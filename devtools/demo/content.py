@@ -6,15 +6,14 @@ overwritten), what is missing is created.
 
 from datetime import time
 from decimal import Decimal
+from io import BytesIO
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
-from django.db import transaction
 from wagtail.images import get_image_model
 
-from . import demo_images
-from .models import (
+from home.models import (
     Allergen,
     Category,
     DietaryTag,
@@ -25,6 +24,8 @@ from .models import (
     ProductSize,
     RestaurantPage,
 )
+
+from . import images as demo_images
 
 ALLERGENS = [
     "Gluten", "Crustacés", "Œufs", "Poissons", "Arachides", "Soja", "Lait",
@@ -116,8 +117,6 @@ def demo_image(title, make_bytes):
     Image = get_image_model()
     image = Image.objects.filter(title=title).first()
     if image is None:
-        from io import BytesIO
-
         data = make_bytes()
         image = Image(title=title)
         image.file = ImageFile(BytesIO(data), name=f"{title.replace(' ', '-').lower()}.jpg")
@@ -213,10 +212,3 @@ def load_accounts(admin_password, marketing_password):
         user.groups.add(Group.objects.get(name="Marketing"))
         created.append(username)
     return created
-
-
-@transaction.atomic
-def load_demo(admin_password="admin", marketing_password="marketing"):
-    products = load_catalogue()
-    load_pages(products)
-    return load_accounts(admin_password, marketing_password)

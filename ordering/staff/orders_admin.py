@@ -20,8 +20,8 @@ from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView, InspectView
 
-from .models import Order
-from .staff import can, restaurants_for
+from ..models import Order
+from .permissions import can, restaurants_for
 
 
 class OrderPermissionHelper(PermissionHelper):

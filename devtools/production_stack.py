@@ -3,7 +3,8 @@ machines): a private PostgreSQL and Redis on loopback, gunicorn with
 docker/gunicorn.conf.py and the production settings, and Debian's nginx with
 docker/nginx/ocpizza.conf.template, of which only paths and ports are changed.
 
-Used by tests/stack/ and bench/web.py.
+Used by tests/stack/, tests/managed/, tests/docker/ and bench/web.py (here, so
+the benchmarks need not import the tests).
 """
 
 import glob
@@ -100,8 +101,8 @@ class Stack:
                               capture_output=True, text=True, timeout=300)
 
     def load_demo(self):
-        """The demo's accounts have known passwords: production settings refuse
-        load_demo; the dev ones load the same data into the same database."""
+        """The demo's accounts have known passwords: production settings do not
+        have load_demo; the dev ones load the same data into the same database."""
         result = subprocess.run([sys.executable, "manage.py", "load_demo"], cwd=ROOT,
                                 env=self.env(DJANGO_SETTINGS_MODULE="settings.dev"), capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr[-3000:]

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ordering.paypal.fake_server import FakePayPal
+from devtools.fake_paypal import FakePayPal
 
 
 class Command(BaseCommand):
