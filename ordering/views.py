@@ -65,7 +65,9 @@ def cart_add(request):
     except OrderError as error:
         return _cart_error(request, restaurant, str(error))
     if _wants_json(request):
-        return JsonResponse({"count": cart.count(), "message": capped or _("Added to your cart."), "capped": bool(capped)})
+        total = cart.total()  # the header and the menu's cart bar show it
+        return JsonResponse({"count": cart.count(), "total": "" if total is None else format_euros(total),
+                             "message": capped or _("Added to your cart."), "capped": bool(capped)})
     if capped:
         messages.warning(request, capped)
     else:

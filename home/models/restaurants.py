@@ -6,7 +6,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -22,9 +23,10 @@ from wagtail.models import Orderable, Page
 from core.hours import Closure, WeeklyInterval, opening_status
 from core.money import format_euros
 
+from ..menu_filters import InvalidFilter, MenuFilters, filter_options, parse_filters
 from ..validators import parse_postcodes, phone_validator, postcode_validator
 from ..widgets import EuroAmountInput
-from .catalogue import PRODUCT_CARD_RENDITION, Product, ProductSize, money_field_options
+from .catalogue import PRODUCT_CARD_RENDITION, Allergen, DietaryTag, Product, ProductSize, money_field_options
 
 
 class RestaurantPage(Page):
@@ -105,10 +107,10 @@ class RestaurantPage(Page):
     def delivers_to(self, postcode):
         return postcode in self.delivery_postcode_list
 
-    @classmethod
-    def delivering_to(cls, postcode, restaurants):
-        # The database narrows by substring; the exact check drops partial matches.
-        return [r for r in restaurants.filter(delivery_postcodes__contains=postcode) if r.delivers_to(postcode)]
+    @staticmethod
+    def delivering_to(postcode, restaurants):
+        """Those of the restaurants (a few, already loaded) whose area has the postcode."""
+        return [r for r in restaurants if r.delivers_to(postcode)]
 
     # Opening hours
 
@@ -155,14 +157,47 @@ class RestaurantPage(Page):
             sections.setdefault(item.product.category, []).append(item)
         return sorted(sections.items(), key=lambda pair: (pair[0].sort_order, pair[0].name))
 
-    def get_context(self, request, *args, **kwargs):
+    def serve(self, request, *args, **kwargs):
+        try:
+            filters = parse_filters(request.GET, _declared_diets, _declared_allergens)
+        except InvalidFilter as error:
+            context = {"page": self, "message": str(error)}
+            return TemplateResponse(request, "home/menu_filter_error.html", context, status=400)
+        return super().serve(request, *args, menu_filters=filters, **kwargs)
+
+    def get_context(self, request, *args, menu_filters=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["menu"] = self.menu_by_category()
+        if isinstance(self.opening_hours.all(), QuerySet):  # a preview works on unsaved in-memory hours
+            # Read once for the status, the hours table and (ordering) the times the kitchen can keep.
+            prefetch_related_objects([self], "opening_hours", "closures")
+        menu = self.menu_by_category()
+        filters = menu_filters or MenuFilters()
+        context["menu"] = menu
+        context["menu_filters"] = filters
+        context["filter_count"] = len(filters.diets) + len(filters.without)
+        context["diet_options"], context["allergen_options"] = filter_options(
+            [item for _category, items in menu for item in items], filters
+        )
+        sections = []
+        for category, items in menu:
+            for item in items:
+                item.shown = filters.keeps(item.product)
+            sections.append({"category": category, "items": items, "shown": sum(item.shown for item in items)})
+        context["menu_sections"] = sections
+        context["shown_count"] = sum(section["shown"] for section in sections)
         context["status"] = self.opening_status()
         # Other apps add to the page (the ordering app: stock and "add to cart").
         for add_context in hooks.get_hooks("restaurant_page_context"):
             add_context(self, request, context)
         return context
+
+
+def _declared_diets():
+    return dict(DietaryTag.objects.values_list("slug", "name"))
+
+
+def _declared_allergens():
+    return {allergen.key: allergen.name for allergen in Allergen.objects.all()}
 
 
 class OpeningHours(Orderable):

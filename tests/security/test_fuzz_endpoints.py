@@ -745,3 +745,11 @@ def test_every_kind_of_endpoint_is_discovered():
                      "ordering_staff:punctuality_csv", "ordering_staff:station", "ordering_staff:station_columns", "ordering_order_modeladmin_index", "wagtailsnippets_home_product:list",
                      "page:home.HomePage", "page:home.RestaurantPage", "wagtailadmin_login", "set_language"):
         assert expected in ids, expected
+
+
+def test_the_menu_filters_are_fuzzed(world):
+    """The restaurant page's filter form (GET ?regime=&sans=) is found, so each of its fields
+    gets the hostile values; garbage there is a 400 (tests/test_menu.py)."""
+    target = next(t for t in TARGETS if t.id == "page:home.RestaurantPage")
+    forms, _query = fields_for(target, world, world.url(target, {}))
+    assert any(method == "GET" and {"regime", "sans"} <= set(fields) for method, fields in forms), forms
