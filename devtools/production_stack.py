@@ -1,6 +1,7 @@
 """The production stack as local processes (there is no Docker engine on these
 machines): a private PostgreSQL and Redis on loopback, gunicorn with
-docker/gunicorn.conf.py and the production settings, and Debian's nginx with
+docker/gunicorn.conf.py and the production settings, the kitchen boards' event
+stream (manage.py board_stream, compose's board-stream), and Debian's nginx with
 docker/nginx/ocpizza.conf.template, of which only paths and ports are changed.
 
 Used by tests/stack/, tests/managed/, tests/docker/ and bench/web.py (here, so
@@ -64,9 +65,11 @@ class Stack:
             os.chmod(self.dir / name, 0o777)
         self.pg_port, self.redis_port, self.web_port = free_port(), free_port(), free_port()
         self.http_port, self.https_port = free_port(), free_port()
+        self.stream_port = free_port()
         self.workers = workers
         self.processes = {}
         self.secret = secrets.token_urlsafe(50)
+        self.extra_env = {}  # settings for the processes started from now on (bench/board.py)
 
     # --- URLs and environment ------------------------------------------------
 
@@ -93,6 +96,7 @@ class Stack:
             PAYPAL_MODE="off", PROMETHEUS_MULTIPROC_DIR=str(self.dir / "prometheus"),
             GUNICORN_BIND=f"127.0.0.1:{self.web_port}", GUNICORN_WORKERS=str(self.workers), GUNICORN_THREADS="2",
         )
+        env.update(self.extra_env)
         env.update(extra)
         return env
 
@@ -155,11 +159,25 @@ class Stack:
             cwd=ROOT, env=self.env(), stdout=log, stderr=log)
         wait_for(lambda: requests.get(f"http://127.0.0.1:{self.web_port}/healthz", timeout=1).ok, "gunicorn")
 
+    def start_board_stream(self):
+        log = open(self.dir / "board-stream.log", "ab")
+        self.processes["board-stream"] = subprocess.Popen(
+            [sys.executable, "manage.py", "board_stream", "--bind", f"127.0.0.1:{self.stream_port}"],
+            cwd=ROOT, env=self.env(), stdout=log, stderr=log)
+        wait_for(lambda: requests.get(f"http://127.0.0.1:{self.stream_port}/healthz", timeout=1).ok, "board stream")
+
+    def restart_gunicorn(self):
+        process = self.processes.pop("gunicorn")
+        process.terminate()
+        process.wait(15)
+        self.start_gunicorn()
+
     def nginx_config(self):
         """The repository's nginx config with its paths and ports pointed at this stack."""
         template = (ROOT / "docker/nginx/ocpizza.conf.template").read_text()
         replacements = {
             "set $web_upstream http://web:8000;": f"set $web_upstream http://127.0.0.1:{self.web_port};",
+            "set $stream_upstream http://board-stream:8001;": f"set $stream_upstream http://127.0.0.1:{self.stream_port};",
             "resolver 127.0.0.11 ": "resolver 127.0.0.1 ",
             "listen 80 default_server;": f"listen 127.0.0.1:{self.http_port} default_server;",
             "listen [::]:80 default_server;": "",
@@ -223,11 +241,12 @@ http {{
         self.load_demo()
         self.manage("collectstatic", "--noinput")
         self.start_gunicorn()
+        self.start_board_stream()
         self.start_nginx()
         return self
 
     def stop(self):
-        for name in ("nginx", "gunicorn", "redis"):
+        for name in ("nginx", "board-stream", "gunicorn", "redis"):
             process = self.processes.pop(name, None)
             if process:
                 process.terminate()

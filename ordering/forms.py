@@ -2,8 +2,6 @@ import uuid
 from datetime import datetime
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from home.validators import phone_validator, postcode_validator
 
-from .models import Order
 from .exceptions import OrderError
+from .models import Order
 from .pricing import MAX_QUANTITY_PER_LINE
 from .services import OrderDetails, check_minimum
 from .slots import schedule
@@ -374,9 +372,3 @@ class ChangeOrderForm(QuantityFieldsMixin, forms.Form):
         self.add_quantity_fields(menu_sizes, initial_quantities)
 
 
-class SignupForm(UserCreationForm):
-    email = forms.EmailField(label=_("Email"), max_length=EMAIL_MAX_LENGTH)
-
-    class Meta(UserCreationForm.Meta):
-        model = get_user_model()
-        fields = ("username", "email")

@@ -8,7 +8,7 @@ cannot send is retried by the periodic commands (send_notifications,
 paypal_housekeeping). The senders are called through their modules, so that a
 test can hold one back (monkeypatch) as it could before."""
 
-from . import board_version, notifications
+from . import board_version, notifications, push
 from .paypal import payments as paypal_payments
 from .signals import ORDER_SIGNALS, order_placed, order_status_changed, refund_recorded, stock_changed
 
@@ -21,12 +21,17 @@ def send_customer_email(sender, notification=None, **kwargs):
 
 def bump_order_board(sender, order, **kwargs):
     """Open kitchen and delivery boards of the order's restaurant refresh."""
-    board_version.bump(order.restaurant_id)
+    _bump_and_push(order.restaurant_id)
 
 
 def bump_stock_board(sender, restaurant_id, **kwargs):
     """The boards show what can be made: they refresh when a stock moves."""
-    board_version.bump(restaurant_id)
+    _bump_and_push(restaurant_id)
+
+
+def _bump_and_push(restaurant_id):
+    """A new version, published to the open boards (the board stream relays it)."""
+    push.publish(restaurant_id, board_version.bump(restaurant_id))
 
 
 def send_recorded_refund(sender, refund, **kwargs):

@@ -1,10 +1,7 @@
-from accounts import NextPathOnlyMixin
 from client_address import client_address
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -20,7 +17,7 @@ from home.models import RestaurantPage
 
 from .cart import Cart
 from .exceptions import OrderError, TransitionNotAllowed
-from .forms import ChangeOrderForm, CheckoutDraft, CheckoutForm, IssuedCheckoutKeys, SignupForm
+from .forms import ChangeOrderForm, CheckoutDraft, CheckoutForm, IssuedCheckoutKeys
 from .models import Order, SavedAddress
 from .payment_methods import available_methods, gateway_for
 from .pricing import parse_id, subtotal_of
@@ -72,7 +69,9 @@ def cart_add(request):
     except OrderError as error:
         return _cart_error(request, restaurant, str(error))
     if _wants_json(request):
-        return JsonResponse({"count": cart.count(), "message": capped or _("Added to your cart."), "capped": bool(capped)})
+        total = cart.total()  # the header and the menu's cart bar show it
+        return JsonResponse({"count": cart.count(), "total": "" if total is None else format_euros(total),
+                             "message": capped or _("Added to your cart."), "capped": bool(capped)})
     if capped:
         messages.warning(request, capped)
     else:
@@ -165,12 +164,13 @@ def cart_view(request):
 
 
 def _account_initial(user):
-    """A signed-in customer's details, from their account and their last order."""
+    """A signed-in customer's details, from their account and their last order (how it was
+    fulfilled, where it was delivered): a returning customer finds the page filled in."""
     if user is None:
         return {}
-    last = Order.objects.filter(customer=user).values("name", "phone", "email").first() or {}
-    initial = {"name": user.get_full_name() or last.get("name", ""), "email": user.email or last.get("email", ""),
-               "phone": last.get("phone", "")}
+    last = Order.objects.filter(customer=user).values(
+        "name", "phone", "email", "fulfilment", "street_address", "postcode", "city").first() or {}
+    initial = {**last, "name": user.get_full_name() or last.get("name", ""), "email": user.email or last.get("email", "")}
     return {name: value for name, value in initial.items() if value}
 
 
@@ -369,30 +369,3 @@ def track_change(request, token):
     rows = form.quantity_rows(makeable_counts(restaurant, [size.pk for size, _price in menu_sizes]))
     return render(request, "ordering/change.html", {"order": order, "form": form, "rows": rows},
                   status=400 if form.is_bound else 200)
-
-
-def signup(request):
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account is created."))
-        return redirect("ordering:my_orders")
-    return render(request, "ordering/signup.html", {"form": form}, status=400 if form.is_bound else 200)
-
-
-class CustomerLoginView(NextPathOnlyMixin, LoginView):
-    template_name = "ordering/login.html"
-    next_page = "ordering:my_orders"  # without ?next=, the customer's orders (not Django's /accounts/profile/)
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
-
-
-@login_required(login_url="ordering:login")
-def my_orders(request):
-    orders = Order.objects.filter(customer=request.user).select_related("restaurant")[:50]
-    return render(request, "ordering/my_orders.html", {"orders": orders})
-

@@ -6,12 +6,13 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
-from .restaurant_page import add_stock_and_cart
+from .restaurant_page import add_next_slots, add_stock_and_cart
 from .staff import dashboard, menu
 from .staff.orders_admin import OrderAdmin
 from .staff.viewsets import RecipesGroup, StaffMemberViewSet
 
 hooks.register("restaurant_page_context", add_stock_and_cart)
+hooks.register("restaurant_page_context", add_next_slots)
 
 
 @hooks.register("register_admin_urls")

@@ -21,4 +21,7 @@ urlpatterns = [
     path("rapport/", reports.punctuality, name="punctuality"),
     path("rapport/csv/", reports.punctuality_csv, name="punctuality_csv"),
     path("recettes/<int:restaurant_id>/", views.recipe_sheet, name="recipes"),
+    # The stations (ordering.staff.stations): after the other paths, whose words they would take.
+    path("<int:restaurant_id>/<slug:station>/", views.kitchen, name="station"),
+    path("<int:restaurant_id>/<slug:station>/colonnes/", views.kitchen_columns, name="station_columns"),
 ]

@@ -2,13 +2,18 @@
 and the delivery screen. Every view checks role and restaurant (ordering.staff.permissions)."""
 
 from functools import wraps
+from itertools import groupby
+from urllib.parse import urlsplit
 
+from csp.constants import SELF
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -23,8 +28,13 @@ from ..stock import makeable_counts, record_movement
 from ..workflow import Fulfilment, Status
 from .forms import AdjustmentForm, RestockForm, StaffOrderForm, ThresholdForm
 from .permissions import can, can_move, manages, restaurants_for
+from .stations import BOARD, STATIONS, mark_lines, to_prepare
 
-KITCHEN_COLUMNS = [Status.PLACED, Status.IN_PREPARATION, Status.READY]
+KITCHEN_COLUMNS = list(BOARD.statuses)
+# Ticket colours as the promised time nears and passes (minutes from the promise;
+# board.js recomputes them every minute): the first threshold reached wins.
+LATENESS = ((10, "ticket--very-late"), (0, "ticket--late"), (-5, "ticket--soon"))
+LATE_COLUMNS = {Status.PLACED, Status.IN_PREPARATION}
 # The next step a tap on a card does, per column (the label in the language of each request).
 NEXT_STEP = {
     Status.PLACED: (Status.IN_PREPARATION, gettext_lazy("Start")),
@@ -55,7 +65,7 @@ def for_restaurant(action):
 
 def _board_orders(restaurant, statuses):
     """The orders a board shows, with their lines, recipes and steps, in a fixed number of queries."""
-    lines = OrderLine.objects.select_related("size__product__recipe_steps").prefetch_related("size__recipe_lines__ingredient")
+    lines = OrderLine.objects.select_related("size__product__recipe_steps", "size__product__category").prefetch_related("size__recipe_lines__ingredient")
     return (
         Order.objects.filter(restaurant=restaurant, status__in=statuses)
         .annotate(due=Coalesce("requested_for", "estimated_ready_at", "created_at"))
@@ -78,34 +88,89 @@ def kitchen_index(request):
     return _choose_restaurant(request, "ordering_staff:kitchen", "view_orders")
 
 
+def _station(slug):
+    if not slug:
+        return BOARD
+    if slug not in STATIONS:
+        raise Http404
+    return STATIONS[slug]
+
+
 @for_restaurant("view_orders")
-def kitchen(request, restaurant):
-    context = _columns_context(request, restaurant)
-    return render(request, "ordering/staff/kitchen.html", context)
+def kitchen(request, restaurant, station=""):
+    """The board (all of it, or one station's part). Open boards are told of every
+    change by the board stream (ordering.staff.stream) and fetch the columns then;
+    board.js polls slowly when the stream is away (twice a second without a stream)."""
+    station = _station(station)
+    context = _columns_context(request, restaurant, station)
+    context["stations"] = STATIONS.values()
+    context["stream_url"] = f"{settings.BOARD_STREAM_URL}{restaurant.pk}/" if settings.BOARD_STREAM_URL else ""
+    response = render(request, "ordering/staff/kitchen.html", context)
+    stream = urlsplit(settings.BOARD_STREAM_URL)
+    if stream.netloc:  # another origin (tests, local development): the page may connect to it
+        response._csp_replace = {"connect-src": [SELF, f"{stream.scheme}://{stream.netloc}"]}
+    return response
 
 
-def _columns_context(request, restaurant):
-    orders = list(_board_orders(restaurant, KITCHEN_COLUMNS))
+def lateness(order, now):
+    """The colour class of a ticket whose promise is near or past ("" otherwise)."""
+    if order.status not in LATE_COLUMNS or order.promised_at is None:
+        return ""
+    minutes = (now - order.promised_at).total_seconds() / 60
+    return next((css for threshold, css in LATENESS if minutes >= threshold), "")
+
+
+def _category_of(line):
+    return line.size.product.category if line.size else None
+
+
+def _category_order(line):
+    category = _category_of(line)
+    return (category.sort_order, category.name) if category else (0, "")
+
+
+def _columns_context(request, restaurant, station=BOARD):
+    orders = list(_board_orders(restaurant, station.statuses))
     may_cook = can(request.user, "kitchen", restaurant)
     may_hand_over = can(request.user, "counter", restaurant)
+    now = timezone.now()
+    shown = []
     for order in orders:
+        order.shown_lines = [line for line in map(mark_lines, order.lines.all()) if station.shows(line)]
+        if not order.shown_lines:
+            continue
+        if station.by_category:
+            by_category = sorted(order.shown_lines, key=_category_order)
+            order.line_groups = [(category, list(lines)) for category, lines in groupby(by_category, key=_category_of)]
+        order.ticket_version = f"{order.updated_at.timestamp():.6f}"
+        order.promised_at = order.requested_for or order.estimated_ready_at
+        order.lateness = lateness(order, now)
         order.next_step = None
-        if order.status in NEXT_STEP and may_cook:
+        if not station.moves:
+            pass
+        elif order.status in NEXT_STEP and may_cook:
             order.next_step = NEXT_STEP[order.status]
         elif order.status == Status.READY and order.fulfilment == Fulfilment.PICKUP and may_hand_over:
             order.next_step = (Status.COLLECTED, _("Handed over"))
-    columns = [(status, Status(status).label, [o for o in orders if o.status == status]) for status in KITCHEN_COLUMNS]
-    return {"restaurant": restaurant, "columns": columns, "version": board_version.current(restaurant.pk)}
+        shown.append(order)
+    columns = [(status, Status(status).label, [o for o in shown if o.status == status]) for status in station.statuses]
+    context = {"restaurant": restaurant, "columns": columns, "version": board_version.current(restaurant.pk), "station": station}
+    if station.totals:
+        context["to_prepare"] = to_prepare(restaurant, now)
+    return context
 
 
 @for_restaurant("view_orders")
-def kitchen_columns(request, restaurant):
-    """What open boards poll twice a second: 204 while nothing changed (one Redis
-    read after the login and permission checks, no order read), the columns' HTML otherwise."""
+def kitchen_columns(request, restaurant, station=""):
+    """The columns' HTML, which an open board fetches when the stream announces a
+    new version (or on its slow poll): 204 while nothing changed (one Redis read
+    after the login and permission checks, no order read). Each ticket carries its
+    order's id and version: board.js redraws only the tickets that changed."""
+    station = _station(station)
     current = board_version.current(restaurant.pk)
     if current is not None and request.GET.get("v") == str(current):
         return HttpResponse(status=204)
-    response = render(request, "ordering/staff/kitchen_columns.html", _columns_context(request, restaurant))
+    response = render(request, "ordering/staff/kitchen_columns.html", _columns_context(request, restaurant, station))
     response["X-Board-Version"] = "" if current is None else str(current)
     response["Cache-Control"] = "no-store"
     return response

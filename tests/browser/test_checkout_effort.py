@@ -75,11 +75,12 @@ FOCUS_SHOWN = """() => {
     const el = document.activeElement;
     if (!el || el === document.body) return "nothing has the focus";
     const label = el.id ? document.querySelector(`label[for="${el.id}"]`) : null;
-    const drawn = [el, el.closest("label"), label].filter(Boolean);
-    const ring = drawn.find(node => {
-        const style = getComputedStyle(node);
-        return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== "none";
-    });
+    // The ring may be drawn by the element, its ::before/::after (a card-wide link), its label (a chip)
+    // or a near container styled with :has(:focus-visible).
+    const drawn = [el, el.closest("label"), label, el.parentElement, el.parentElement && el.parentElement.parentElement].filter(Boolean);
+    // An outline of 2 px or more (cards have shadows anyway: a shadow is no focus ring here).
+    const ringed = (style) => style && style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+    const ring = drawn.find(node => [null, "::before", "::after"].some(pseudo => ringed(getComputedStyle(node, pseudo))));
     if (!ring) return "no focus indicator on " + el.outerHTML.slice(0, 160);
     const box = ring.getBoundingClientRect();
     if (box.bottom <= 0 || box.top >= innerHeight) return "focus off screen on " + el.outerHTML.slice(0, 160);
