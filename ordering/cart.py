@@ -2,12 +2,14 @@
 quantities per product size. Prices are never stored; they are computed from
 the published menu every time the cart is shown."""
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 
 from home.models import RestaurantPage
 
 from .exceptions import OrderError
-from .pricing import clean_quantities, price_lines, subtotal_of
+from .pricing import MAX_ITEMS_PER_ORDER, MAX_QUANTITY_PER_LINE, clean_quantities, price_lines, subtotal_of
 from .stock import how_many_can_be_made, ingredient_needs, levels_of, recipes_for
 
 SESSION_KEY = "cart"
@@ -91,12 +93,12 @@ class Cart:
         self._save()
 
     def lines(self):
-        """Priced lines; drops what is no longer for sale (and says so)."""
+        """Priced lines in the order they were added; drops what is no longer for sale (and says so)."""
         restaurant = self.restaurant
         if restaurant is None:
             return [], []
         try:
-            return price_lines(restaurant, self.quantities), []
+            kept, dropped = price_lines(restaurant, self.quantities), []
         except OrderError:
             kept, dropped = [], []
             for size_id, quantity in list(self.quantities.items()):
@@ -106,7 +108,39 @@ class Cart:
                     dropped.append(size_id)
                     del self.quantities[size_id]
             self._save()
-            return kept, dropped
+        added = list(self.quantities)  # the session keeps the order lines were added in
+        kept.sort(key=lambda line: added.index(line.size.pk))
+        return kept, dropped
+
+    def limits(self, lines):
+        """{size_id: Limit} for each priced line: the most it may hold beside the
+        other lines (stock shared between them, the per-line and per-order caps),
+        and why. Two queries, whatever the number of lines."""
+        restaurant = self.restaurant
+        quantities = {line.size.pk: line.quantity for line in lines}
+        recipes = recipes_for(list(quantities))
+        levels = levels_of(restaurant) if restaurant else {}
+        total = sum(quantities.values())
+        limits = {}
+        for line in lines:
+            size_id = line.size.pk
+            others = {k: v for k, v in quantities.items() if k != size_id}
+            left = dict(levels)
+            for ingredient_id, need in ingredient_needs(others, recipes).items():
+                left[ingredient_id] = left.get(ingredient_id, 0) - need
+            by_stock = how_many_can_be_made(recipes.get(size_id), left)
+            by_order = line.quantity + MAX_ITEMS_PER_ORDER - total
+            name = f"{line.product.name} {line.size.label}".strip()
+            candidates = [(MAX_QUANTITY_PER_LINE, _("%(max)s at most of each item.") % {"max": MAX_QUANTITY_PER_LINE}),
+                          (by_order, _("An online order holds at most %(max)s items.") % {"max": MAX_ITEMS_PER_ORDER})]
+            if by_stock is not None:
+                by_stock = max(by_stock, 0)
+                reason = (_("%(product)s is sold out for now.") % {"product": name} if by_stock == 0 else
+                          _("Only %(count)s × %(product)s can be made at the moment.") % {"count": by_stock, "product": name})
+                candidates.insert(0, (by_stock, reason))
+            most, reason = min(candidates, key=lambda pair: pair[0])
+            limits[size_id] = Limit(most=most, reason=reason)
+        return limits
 
     def count(self):
         return sum(self.quantities.values())
@@ -123,6 +157,12 @@ class Cart:
             return subtotal_of(price_lines(restaurant, self.quantities))
         except OrderError:
             return None
+
+
+@dataclass(frozen=True)
+class Limit:
+    most: int  # the most this line may hold now
+    reason: str  # why not more (shown when the line is at or over it)
 
 
 def _makeable(restaurant, size_id, other_lines):

@@ -5,31 +5,53 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from home.validators import phone_validator, postcode_validator
 
+from .exceptions import OrderError
 from .models import Order
 from .pricing import MAX_QUANTITY_PER_LINE
-from .services import OrderDetails
-from .slots import asap_time, available_slots, lead_time
+from .services import OrderDetails, check_minimum
+from .slots import schedule
 from .workflow import Fulfilment
 
 ASAP = "asap"
+NEW_ADDRESS = "new"
 # The database's limit for e-mail addresses (Django's EmailField, RFC 5321); forms default to 320.
 EMAIL_MAX_LENGTH = 254
 
 
-def slot_label(moment):
-    local = timezone.localtime(moment)
+def day_label(day):
+    """A day as a heading or a chip: "Aujourd'hui", "Demain", "Samedi 14 juin"."""
     today = timezone.localdate()
+    if day == today:
+        return capfirst(_("today"))
+    if (day - today).days == 1:
+        return capfirst(_("tomorrow"))
+    return capfirst(date_format(day, "l j F"))
+
+
+def slot_label(moment):
+    """A time slot in a list: "Aujourd'hui 19:45", "Demain 12:00" (always capitalised)."""
+    local = timezone.localtime(moment)
+    return f"{day_label(local.date())} {date_format(local, 'H:i')}"
+
+
+def moment_phrase(moment):
+    """A time inside a sentence: "12:00" today, "demain 12:00", "samedi 14 juin 12:00"."""
+    local = timezone.localtime(moment)
+    time, today = date_format(local, "H:i"), timezone.localdate()
     if local.date() == today:
-        day = _("today")
-    elif (local.date() - today).days == 1:
-        day = _("tomorrow")
-    else:
-        day = date_format(local, "l j F")
-    return f"{day} {date_format(local, 'H:i')}"
+        return time
+    if (local.date() - today).days == 1:
+        return _("tomorrow %(time)s") % {"time": time}
+    return f"{date_format(local, 'l j F')} {time}"
+
+
+def slot_value(moment):
+    return timezone.localtime(moment).isoformat()
 
 
 class IssuedCheckoutKeys:
@@ -54,6 +76,45 @@ class IssuedCheckoutKeys:
         return isinstance(key, str) and key in self.session.get(self.SESSION_KEY, [])
 
 
+class CheckoutDraft:
+    """What the customer typed in the checkout form, kept in their session so that
+    nothing typed is lost: an error, a change of the cart, a trip back to the menu,
+    a payment cancelled on PayPal's page all come back to the form as it was left.
+    Only the form's own fields are kept, each cut to its field's length; the
+    form validates them again when they are submitted."""
+
+    SESSION_KEY = "checkout_draft"
+    FIELDS = {"fulfilment": 10, "saved_address": 12, "street_address": 200, "postcode": 5, "city": 80, "when": 40,
+              "name": 120, "phone": 20, "email": EMAIL_MAX_LENGTH, "note": 500, "payment_method": 10, "save_address": 2}
+    # Forgotten once an order is placed: the next order starts with a new note and time.
+    ONE_ORDER_ONLY = ("note", "when")
+
+    def __init__(self, session):
+        self.session = session
+
+    @classmethod
+    def posted(cls, data):
+        """True when data holds a checkout form (not only a cart change)."""
+        return "fulfilment" in data and "name" in data
+
+    def save(self, data):
+        kept = {}
+        for name, limit in self.FIELDS.items():
+            value = data.get(name, "")
+            if isinstance(value, str):
+                kept[name] = value.replace("\x00", "")[:limit]
+        self.session[self.SESSION_KEY] = kept
+
+    def initial(self):
+        kept = self.session.get(self.SESSION_KEY)
+        return dict(kept) if isinstance(kept, dict) else {}
+
+    def order_placed(self):
+        kept = self.initial()
+        if kept:
+            self.session[self.SESSION_KEY] = {k: v for k, v in kept.items() if k not in self.ONE_ORDER_ONLY}
+
+
 class CheckoutForm(forms.Form):
     fulfilment = forms.ChoiceField(label=_("How"), choices=Fulfilment.choices, widget=forms.RadioSelect, initial=Fulfilment.DELIVERY)
     street_address = forms.CharField(label=_("Address"), max_length=200, required=False,
@@ -70,21 +131,51 @@ class CheckoutForm(forms.Form):
     payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
     checkout_key = forms.CharField(widget=forms.HiddenInput, validators=[RegexValidator(r"^[0-9a-f]{32}$")])
 
-    def __init__(self, *args, restaurant, payment_methods, issued_keys, now=None, **kwargs):
+    # What to do, said for each field (the address ones are required for a delivery only, in clean()).
+    REQUIRED = {"name": _("Enter a name."), "phone": _("Enter a phone number."), "email": _("Enter an e-mail address."),
+                "street_address": _("Enter the delivery address."), "postcode": _("Enter the postcode."), "city": _("Enter the city.")}
+
+    def __init__(self, *args, restaurant, payment_methods, issued_keys, now=None, subtotal=None, addresses=(), customer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.restaurant = restaurant
         self.issued_keys = issued_keys
         self.now = now or timezone.now()
-        self.asap = asap_time(restaurant, Fulfilment.PICKUP, self.now)
-        self.slots = available_slots(restaurant, Fulfilment.PICKUP, self.now)
-        choices = [(ASAP, _("As soon as possible"))] if self.asap else []
-        choices += [(slot.isoformat(), slot_label(slot)) for slot in self.slots]
+        self.subtotal = subtotal  # the cart's, for the delivery minimum (None: the form holds the lines)
+        self.schedule = schedule(restaurant, self.now)
+        self.offers_asap = any(self.schedule[f].asap for f in Fulfilment.values)
+        choices = [(ASAP, _("As soon as possible"))] if self.offers_asap else []
+        choices += [(slot_value(slot), slot_label(slot)) for slot in self.schedule.every_slot]
         self.fields["when"].choices = choices
-        self.fields["when"].initial = ASAP if self.asap else (choices[0][0] if choices else None)
         self.fields["payment_method"].choices = [(m, Order.PaymentMethod(m).label) for m in payment_methods]
         self.fields["payment_method"].initial = payment_methods[0]
+        for name, message in self.REQUIRED.items():
+            self.fields[name].error_messages["required"] = message
+        self.addresses = {str(address.pk): address for address in addresses}
+        if self.addresses:
+            self.fields["saved_address"] = forms.ChoiceField(
+                label=_("Delivery address"), required=False, widget=forms.RadioSelect,
+                choices=[*((pk, str(address)) for pk, address in self.addresses.items()), (NEW_ADDRESS, _("Another address"))],
+                initial=next(iter(self.addresses)),
+                error_messages={"invalid_choice": _("This address is not one of your saved addresses.")})
+        if customer is not None:
+            self.fields["save_address"] = forms.BooleanField(label=_("Save this address for my next orders"), required=False)
+        self._initial_when()
         if not self.is_bound:
             self.fields["checkout_key"].initial = issued_keys.issue()
+
+    def _initial_when(self):
+        """As soon as possible when the chosen fulfilment can, else its first slot (and the page says so)."""
+        fulfilment = self.initial.get("fulfilment")
+        if fulfilment not in Fulfilment.values:
+            self.initial.pop("fulfilment", None)
+            fulfilment = Fulfilment.DELIVERY
+        times = self.schedule[fulfilment]
+        kept = self.initial.get("when")
+        if kept == ASAP and times.asap or kept in {slot_value(slot) for slot in times.slots}:
+            return
+        self.initial.pop("when", None)
+        first = times.first
+        self.fields["when"].initial = ASAP if times.asap else (slot_value(first) if first else None)
 
     def clean_checkout_key(self):
         key = self.cleaned_data["checkout_key"]
@@ -99,6 +190,18 @@ class CheckoutForm(forms.Form):
                   "note", "requested_for", "estimated_ready_at")
         return OrderDetails(**{name: data[name] for name in fields}, **extra)
 
+    def address_to_save(self):
+        """The delivery address the customer asked to save (street, postcode, city), or None."""
+        data = self.cleaned_data
+        if data.get("fulfilment") != Fulfilment.DELIVERY:
+            return None
+        saved = self.addresses.get(data.get("saved_address"))
+        if saved is not None:  # used again: listed first next time
+            return (saved.street_address, saved.postcode, saved.city)
+        if data.get("save_address"):
+            return (data["street_address"], data["postcode"], data["city"])
+        return None
+
     def clean(self):
         data = super().clean()
         if "checkout_key" in self.errors:
@@ -108,27 +211,140 @@ class CheckoutForm(forms.Form):
             self.data = self.data.copy()
             self.data["checkout_key"] = self.issued_keys.issue()
         fulfilment = data.get("fulfilment")
-        if fulfilment == Fulfilment.DELIVERY:
+        if fulfilment == Fulfilment.PICKUP:  # the address fields are hidden: nothing there can stop the order
             for name in ("street_address", "postcode", "city"):
-                if not data.get(name) and name not in self.errors:
-                    self.add_error(name, _("Needed for a delivery."))
-            postcode = data.get("postcode")
-            if postcode and not self.restaurant.delivers_to(postcode):
-                self.add_error("postcode", _("%(restaurant)s does not deliver to %(postcode)s. Choose take-away, or another restaurant.")
-                               % {"restaurant": self.restaurant.title, "postcode": postcode})
+                self._errors.pop(name, None)
+                data[name] = ""
+        if fulfilment == Fulfilment.DELIVERY:
+            self._clean_address(data)
+            if self.subtotal is not None:
+                try:
+                    check_minimum(self.restaurant, fulfilment, self.subtotal)
+                except OrderError as error:
+                    self.add_error("fulfilment", str(error))
         when = data.get("when")
         if fulfilment and when:
-            if when == ASAP:
-                ready = asap_time(self.restaurant, fulfilment, self.now)
-                if ready is None:
-                    self.add_error("when", _("The restaurant cannot prepare it before closing; please choose a time slot."))
-                data["requested_for"], data["estimated_ready_at"] = None, ready
-            else:
-                moment = datetime.fromisoformat(when)
-                if moment < self.now + lead_time(self.restaurant, fulfilment):
-                    self.add_error("when", _("This time is too early for a delivery; please choose a later one."))
-                data["requested_for"] = data["estimated_ready_at"] = moment
+            self._clean_when(data, fulfilment, when)
         return data
+
+    def _clean_address(self, data):
+        saved = self.addresses.get(data.get("saved_address"))
+        if saved is not None:  # a saved address wins over what the hidden fields hold
+            for name in ("street_address", "postcode", "city"):
+                self._errors.pop(name, None)
+                data[name] = getattr(saved, name)
+        else:
+            for name in ("street_address", "postcode", "city"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, self.REQUIRED[name])
+        postcode = data.get("postcode")
+        if postcode and not self.restaurant.delivers_to(postcode):
+            self.add_error("saved_address" if saved else "postcode",
+                           _("%(restaurant)s does not deliver to %(postcode)s. Choose take-away, or another restaurant.")
+                           % {"restaurant": self.restaurant.title, "postcode": postcode})
+
+    def _clean_when(self, data, fulfilment, when):
+        times = self.schedule[fulfilment]
+        if when == ASAP:
+            if times.asap is None:
+                first = times.first
+                self.add_error("when", _("The restaurant cannot prepare it before closing; please choose a time slot.") if first is None
+                               else _("Not possible right now: the first time is %(time)s.") % {"time": moment_phrase(first)})
+            data["requested_for"], data["estimated_ready_at"] = None, times.asap
+            return
+        moment = datetime.fromisoformat(when)
+        if moment not in times.slots:
+            first = times.first
+            if fulfilment == Fulfilment.DELIVERY and first and moment < first:
+                self.add_error("when", _("This time is too early for a delivery: the first delivery is at %(time)s.")
+                               % {"time": moment_phrase(first)})
+            else:
+                self.add_error("when", self.fields["when"].error_messages["invalid_choice"])
+        data["requested_for"] = data["estimated_ready_at"] = moment
+
+    # --- what the page shows -------------------------------------------------
+
+    PAGE_ORDER = ("fulfilment", "saved_address", "street_address", "postcode", "city", "when", "name", "phone", "email",
+                  "note", "payment_method")
+
+    HINTS = {"phone": _("For the courier, or the restaurant if needed."),
+             "email": _("For your confirmation and the link to follow your order.")}
+
+    def hint(self, name):
+        return self.HINTS.get(name, "")
+
+    def describe_fields(self):
+        """Ties each text field to its hint and its error (aria-describedby), for screen readers."""
+        for name in ("street_address", "postcode", "city", "name", "phone", "email", "note"):
+            field = self[name]
+            ids = [f"{field.auto_id}-hint"] if name in self.HINTS else []
+            if field.errors:
+                ids.append(f"{field.auto_id}-error")
+            if ids:
+                self.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def error_links(self):
+        """The errors for the summary at the top of the page, in page order: (anchor of the field, message)."""
+        links = [("", str(message)) for message in self.non_field_errors()]
+        for name in self.PAGE_ORDER:
+            if name in self.errors:
+                label = self.fields[name].label
+                links.append((self.anchor(name), _("%(field)s: %(error)s") % {"field": label, "error": self.errors[name][0]}))
+        return links
+
+    def anchor(self, name):
+        """The id of the control an error link moves to (the first choice of a set of choices)."""
+        if name == "when":
+            return "when-asap" if self.offers_asap else "when-later"
+        if isinstance(self.fields[name].widget, forms.RadioSelect):
+            return f"{self[name].auto_id}_0"
+        return self[name].auto_id
+
+    def chosen_fulfilment(self):
+        value = self["fulfilment"].value()
+        return value if value in Fulfilment.values else Fulfilment.DELIVERY
+
+    def time_options(self):
+        """The "when" field as the page draws it: "as soon as possible" per fulfilment,
+        then the slots by day, each saying whether only take-away can keep it."""
+        chosen = self["when"].value()
+        delivery, pickup = self.schedule[Fulfilment.DELIVERY], self.schedule[Fulfilment.PICKUP]
+        delivery_slots = set(delivery.slots)
+        days = {}
+        for slot in self.schedule.every_slot:
+            value = slot_value(slot)
+            day = days.setdefault(slot.date(), {"label": day_label(slot.date()), "slots": []})
+            day["slots"].append({"value": value, "time": date_format(slot, "H:i"), "checked": value == chosen,
+                                 "pickup_only": slot not in delivery_slots})
+        days = list(days.values())
+        for index, day in enumerate(days):
+            day["index"] = index
+            day["chosen"] = any(slot["checked"] for slot in day["slots"])
+            day["delivers"] = not all(slot["pickup_only"] for slot in day["slots"])
+        if days and not any(day["chosen"] for day in days):
+            days[0]["chosen"] = True
+        return {
+            "asap": {"checked": chosen == ASAP, "delivery": _hhmm(delivery.asap), "pickup": _hhmm(pickup.asap)}
+                    if self.offers_asap else None,
+            "days": days,
+            "later_open": chosen not in (ASAP, None, "") or "when" in self.errors,
+            "closed": {f: self._closed_notice(f) for f in Fulfilment.values},
+        }
+
+    def _closed_notice(self, fulfilment):
+        times = self.schedule[fulfilment]
+        if times.asap:
+            return ""
+        if times.first is None:
+            return _("Closed — no online order can be taken for now.")
+        phrase = moment_phrase(times.first)
+        if self.schedule.is_open:
+            return _("Too late for now — order for %(time)s") % {"time": phrase}
+        return _("Closed — order for %(time)s") % {"time": phrase}
+
+
+def _hhmm(moment):
+    return date_format(timezone.localtime(moment), "H:i") if moment else ""
 
 
 class QuantityFieldsMixin:

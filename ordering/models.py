@@ -7,10 +7,12 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, gettext_noop
 from wagtail.admin.panels import FieldPanel
 
 from home.models import ProductSize, RestaurantPage
+from home.validators import postcode_validator
 
 from .workflow import CHANGEABLE, Fulfilment, Status
 
@@ -197,6 +199,38 @@ class Order(models.Model):
     @property
     def is_delivery(self):
         return self.fulfilment == Fulfilment.DELIVERY
+
+
+class SavedAddress(models.Model):
+    """A delivery address a customer kept at checkout, to pick it next time.
+    Only its owner sees, uses or deletes it."""
+
+    KEPT = 10  # per customer; saving one more forgets the one used longest ago
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_addresses")
+    street_address = models.CharField(_("address"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=5, validators=[postcode_validator])
+    city = models.CharField(_("city"), max_length=80)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_used_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "street_address", "postcode", "city"], name="one_saved_address_per_place")]
+        verbose_name = _("saved address")
+        verbose_name_plural = _("saved addresses")
+
+    def __str__(self):
+        return f"{self.street_address}, {self.postcode} {self.city}"
+
+    @classmethod
+    def remember(cls, user, street_address, postcode, city):
+        """Saves (or marks as just used) this address of the user's, keeping the KEPT most recent."""
+        address, _created = cls.objects.update_or_create(
+            user=user, street_address=street_address, postcode=postcode, city=city, defaults={"last_used_at": timezone.now()})
+        forgotten = cls.objects.filter(user=user).values_list("pk", flat=True)[cls.KEPT:]
+        cls.objects.filter(pk__in=list(forgotten)).delete()
+        return address
 
 
 class OrderLine(models.Model):

@@ -1,8 +1,13 @@
 """When an order can be ready: "as soon as possible" and time slots inside
-the restaurant's opening hours, spaced and delayed by its preparation time."""
+the restaurant's opening hours, spaced and delayed by its preparation time.
+
+Each fulfilment has its own lead time (a delivery adds the ride), so each gets
+its own times: a checkout offers for take-away and for delivery only the times
+that fulfilment can keep (`schedule`)."""
 
 import math
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -36,25 +41,72 @@ def _round_up(moment, step):
     return moment + timedelta(seconds=math.ceil(epoch / seconds) * seconds - epoch)
 
 
-def available_slots(restaurant, fulfilment, now=None):
-    """Times the order can be ready at, from the earliest possible one."""
-    now = now or timezone.now()
-    lead, step = lead_time(restaurant, fulfilment), slot_step(restaurant)
+def _slots(periods, lead, step, now):
     slots = []
-    for start, end in _periods(restaurant, now):
-        moment = _round_up(max(start + lead, now + lead), step)
+    for start, end in periods:
+        moment = timezone.localtime(_round_up(max(start + lead, now + lead), step))
         while moment <= end:
             slots.append(moment)
             moment += step
     return slots
 
 
-def asap_time(restaurant, fulfilment, now=None):
-    """When an order placed now would be ready, or None if the restaurant is
-    closed now or would close before."""
-    now = now or timezone.now()
-    ready = now + lead_time(restaurant, fulfilment)
-    for start, end in _periods(restaurant, now):
+def _asap(periods, lead, now):
+    ready = now + lead
+    for start, end in periods:
         if start <= now < end and ready <= end:
-            return ready
+            return timezone.localtime(ready)
     return None
+
+
+def available_slots(restaurant, fulfilment, now=None):
+    """Times the order can be ready at (take-away) or delivered at, from the earliest possible one."""
+    now = now or timezone.now()
+    return _slots(_periods(restaurant, now), lead_time(restaurant, fulfilment), slot_step(restaurant), now)
+
+
+def asap_time(restaurant, fulfilment, now=None):
+    """When an order placed now would be ready (or delivered), or None if the
+    restaurant is closed now or would close before."""
+    now = now or timezone.now()
+    return _asap(_periods(restaurant, now), lead_time(restaurant, fulfilment), now)
+
+
+@dataclass(frozen=True)
+class TimeChoices:
+    """What one fulfilment can offer: "as soon as possible" (the time it would be
+    ready or delivered; None when not possible now) and the slots it can keep."""
+
+    asap: datetime | None
+    slots: tuple
+
+    @property
+    def first(self):
+        """The earliest time this fulfilment can offer, or None."""
+        return self.asap or (self.slots[0] if self.slots else None)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    is_open: bool
+    choices: dict  # fulfilment -> TimeChoices
+
+    def __getitem__(self, fulfilment):
+        return self.choices[fulfilment]
+
+    @property
+    def every_slot(self):
+        """Each slot some fulfilment offers, once, in time order."""
+        return sorted({slot for times in self.choices.values() for slot in times.slots})
+
+
+def schedule(restaurant, now=None):
+    """The times of each fulfilment from one reading of the opening hours (two queries)."""
+    now = now or timezone.now()
+    periods = _periods(restaurant, now)
+    step = slot_step(restaurant)
+    choices = {}
+    for fulfilment in Fulfilment.values:
+        lead = lead_time(restaurant, fulfilment)
+        choices[fulfilment] = TimeChoices(asap=_asap(periods, lead, now), slots=tuple(_slots(periods, lead, step, now)))
+    return Schedule(is_open=any(start <= now < end for start, end in periods), choices=choices)

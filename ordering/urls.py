@@ -27,6 +27,7 @@ urlpatterns = [
     path("panier/ajouter/", views.cart_add, name="cart_add"),
     path("panier/modifier/", views.cart_update, name="cart_update"),
     path("valider/", views.checkout, name="checkout"),
+    path("valider/brouillon/", views.checkout_draft, name="checkout_draft"),
     path("suivi/<token:token>/", views.track, name="track"),
     path("suivi/<token:token>/etat/", views.track_status, name="track_status"),
     path("suivi/<token:token>/annuler/", views.track_cancel, name="track_cancel"),
@@ -45,4 +46,6 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("compte/commandes/", account_views.my_orders, name="my_orders"),
     path("compte/commandes/<str:order_id>/recommander/", account_views.reorder, name="reorder"),
+    path("compte/adresses/", views.my_addresses, name="my_addresses"),
+    path("compte/adresses/<str:address_id>/supprimer/", views.delete_address, name="delete_address"),
 ]

@@ -1,27 +1,31 @@
 from client_address import client_address
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from core.money import format_euros
+from core.money import format_euros, to_money
 from home.models import RestaurantPage
 
 from .cart import Cart
 from .exceptions import OrderError, TransitionNotAllowed
-from .forms import ChangeOrderForm, CheckoutForm, IssuedCheckoutKeys
-from .models import Order
+from .forms import ChangeOrderForm, CheckoutDraft, CheckoutForm, IssuedCheckoutKeys
+from .models import Order, SavedAddress
 from .payment_methods import available_methods, gateway_for
 from .pricing import parse_id, subtotal_of
 from .services import cancel_awaiting_payment, cancel_by_customer, change_order, ensure_changeable, place_order
+from .slots import schedule
 from .stock import makeable_counts
 from .wording import kitchen_has_it, payment_note, time_note
-from .workflow import Status, timeline
+from .workflow import Fulfilment, Status, timeline
 
 
 def _wants_json(request):
@@ -82,41 +86,111 @@ def _cart_error(request, restaurant, message):
     return redirect(_back_to(request, restaurant.url))
 
 
+def _line_change(data):
+    """(size id, new quantity) from a stepper ("line": "<size>:<quantity>") or the
+    quantity form (size, quantity); None for anything else."""
+    line = data.get("line")
+    if line is not None:
+        size, _sep, quantity = line.partition(":")
+    else:
+        size, quantity = data.get("size"), data.get("quantity")
+    size_id = parse_id(size)
+    quantity = 0 if quantity == "0" else parse_id(quantity)
+    return None if size_id is None or quantity is None else (size_id, quantity)
+
+
 @require_POST
 def cart_update(request):
-    cart = Cart(request.session)
-    size_id, raw_quantity = parse_id(request.POST.get("size")), request.POST.get("quantity")
-    quantity = 0 if raw_quantity == "0" else parse_id(raw_quantity)
-    if size_id is None or quantity is None:
+    change = _line_change(request.POST)
+    if change is None:
         return _bad_request(request, _("This product or quantity is not valid."))
+    if CheckoutDraft.posted(request.POST):  # a stepper of the checkout page, without JavaScript: keep what was typed
+        CheckoutDraft(request.session).save(request.POST)
+    cart = Cart(request.session)
+    message, failed = "", False
     try:
-        capped = cart.set(size_id, quantity)
+        message = cart.set(*change) or ""
     except OrderError as error:
-        if _wants_json(request):
-            return JsonResponse({"error": str(error)}, status=400)
-        messages.error(request, str(error))
-    else:
-        if capped:
-            messages.warning(request, capped)
-    return redirect("ordering:cart")
+        message, failed = str(error), True
+    if _wants_json(request):
+        return JsonResponse(_cart_payload(request, cart, message, failed), status=400 if failed else 200)
+    if message:
+        (messages.error if failed else messages.warning)(request, message)
+    return redirect(reverse("ordering:cart") + "#cart")
+
+
+def _cart_payload(request, cart, message, failed):
+    """What the checkout page's script needs after a stepper: the cart's block, the pay button, the count."""
+    context = _cart_context(cart)
+    payload = {"count": cart.count(), "total": format_euros(context["subtotal"]), "message": message, "error": failed}
+    if context["lines"]:
+        context["can_order"] = any(schedule(context["restaurant"]).choices[f].first for f in Fulfilment.values)
+        context.update(_payment_context())
+        payload["html"] = {"cart": render_to_string("ordering/includes/cart_block.html", context, request),
+                           "pay": render_to_string("ordering/includes/pay_block.html", context, request)}
+    return payload
 
 
 def _cart_context(cart):
     lines, dropped = cart.lines()
     restaurant = cart.restaurant
-    counts = makeable_counts(restaurant, [line.size.pk for line in lines]) if lines else {}
+    limits = cart.limits(lines) if lines else {}
     for line in lines:
-        can_make = counts.get(line.size.pk)
-        line.short = can_make is not None and can_make < line.quantity
-    return {"cart": cart, "lines": lines, "dropped": dropped, "restaurant": restaurant, "subtotal": subtotal_of(lines)}
+        limit = limits[line.size.pk]
+        line.most, line.limit_reason = limit.most, limit.reason
+        line.short = line.quantity > limit.most  # more than can be made now: the checkout would refuse it
+    subtotal = subtotal_of(lines)
+    context = {"cart": cart, "lines": lines, "dropped": dropped, "restaurant": restaurant, "subtotal": subtotal}
+    if lines:
+        missing = restaurant.minimum_order - subtotal
+        context.update(delivery_fee=restaurant.delivery_fee, count=cart.count(), missing=missing if missing > 0 else None,
+                       totals={"delivery": to_money(subtotal + restaurant.delivery_fee), "pickup": subtotal})
+    return context
+
+
+def _payment_context():
+    return {"paypal_available": Order.PaymentMethod.PAYPAL in available_methods()}
 
 
 @require_GET
 def cart_view(request):
+    """The cart and the checkout are one page: the lines with their steppers, then the form."""
     context = _cart_context(Cart(request.session))
     if context["dropped"]:
         messages.warning(request, _("Some items are no longer on the menu and were removed from your cart."))
-    return render(request, "ordering/cart.html", context)
+    if not context["lines"]:
+        return render(request, "ordering/cart.html", context)
+    return _order_page(request, context, _checkout_form(request, context))
+
+
+def _account_initial(user):
+    """A signed-in customer's details, from their account and their last order (how it was
+    fulfilled, where it was delivered): a returning customer finds the page filled in."""
+    if user is None:
+        return {}
+    last = Order.objects.filter(customer=user).values(
+        "name", "phone", "email", "fulfilment", "street_address", "postcode", "city").first() or {}
+    initial = {**last, "name": user.get_full_name() or last.get("name", ""), "email": user.email or last.get("email", "")}
+    return {name: value for name, value in initial.items() if value}
+
+
+def _checkout_form(request, context, data=None):
+    user = request.user if request.user.is_authenticated else None
+    addresses = list(SavedAddress.objects.filter(user=user)[:SavedAddress.KEPT]) if user else []
+    initial = None
+    if data is None:
+        initial = {"city": context["restaurant"].city, **_account_initial(user), **CheckoutDraft(request.session).initial()}
+    return CheckoutForm(data, initial=initial, restaurant=context["restaurant"], payment_methods=available_methods(),
+                        issued_keys=IssuedCheckoutKeys(request.session), subtotal=context["subtotal"],
+                        addresses=addresses, customer=user)
+
+
+def _order_page(request, context, form, status=200):
+    times = form.time_options()
+    form.describe_fields()
+    context.update(_payment_context(), form=form, times=times, error_links=form.error_links(),
+                   can_order=bool(times["asap"] or times["days"]))
+    return render(request, "ordering/checkout.html", context, status=status)
 
 
 def checkout(request):
@@ -134,27 +208,62 @@ def checkout(request):
     if not lines:
         messages.error(request, _("Your cart is empty (your session may have expired). Choose your pizzas first."))
         return redirect("/")
-    form = CheckoutForm(request.POST or None, restaurant=restaurant, payment_methods=available_methods(), issued_keys=issued_keys)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _order_page(request, context, _checkout_form(request, context))
+    draft = CheckoutDraft(request.session)
+    draft.save(request.POST)  # kept whatever happens next: an error, PayPal's page, a cancel there
+    form = _checkout_form(request, context, request.POST)
+    if form.is_valid():
         if _too_many_checkouts(request):
             return render(request, "ordering/too_many_checkouts.html", {"restaurant": restaurant}, status=429)
         _release_unpaid_order_of(request.session)
-        details = form.order_details(customer=request.user if request.user.is_authenticated else None)
+        customer = request.user if request.user.is_authenticated else None
+        details = form.order_details(customer=customer)
         try:
             order = place_order(restaurant, cart.quantities, details, checkout_key=form.cleaned_data["checkout_key"])
         except OrderError as error:
             form.add_error(None, str(error))
         else:
+            address = form.address_to_save()
+            if customer and address:
+                SavedAddress.remember(customer, *address)
             if order.status == Status.AWAITING_PAYMENT:
                 request.session[UNPAID_ORDER_SESSION_KEY] = order.pk
             online = gateway_for(order.payment_method).start(request, order)
             if online is not None:
-                return online  # the cart is emptied once the payment is through
+                return online  # the cart and the note are kept until the payment is through
             cart.clear()
+            draft.order_placed()
             messages.success(request, _("Thank you! Your order %(number)s is placed.") % {"number": order.number})
             return redirect(order.get_tracking_url())
-    context.update(form=form, delivery_fee=restaurant.delivery_fee)
-    return render(request, "ordering/checkout.html", context, status=400 if form.is_bound else 200)
+    return _order_page(request, context, form, status=400)
+
+
+@require_POST
+def checkout_draft(request):
+    """Keeps what the checkout form holds, then goes back to the menu: the
+    "add more" button of the checkout page, which works without JavaScript."""
+    if not CheckoutDraft.posted(request.POST):
+        return _bad_request(request, _("This is not an order form."))
+    CheckoutDraft(request.session).save(request.POST)
+    restaurant = Cart(request.session).restaurant
+    return redirect(restaurant.url if restaurant else "/")
+
+
+@login_required(login_url="ordering:login")
+@require_GET
+def my_addresses(request):
+    return render(request, "ordering/addresses.html", {"addresses": SavedAddress.objects.filter(user=request.user)})
+
+
+@login_required(login_url="ordering:login")
+@require_POST
+def delete_address(request, address_id):
+    """Deletes one of the customer's own saved addresses; anyone else's is no address (404)."""
+    address = get_object_or_404(SavedAddress, pk=parse_id(address_id) or 0, user=request.user)
+    address.delete()
+    messages.success(request, _("The address %(address)s is deleted.") % {"address": address})
+    return redirect("ordering:my_addresses")
 
 
 # --- abuse limits: an unpaid order holds stock, so a session holds one at most,

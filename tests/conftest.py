@@ -113,6 +113,24 @@ def make_always_open(restaurant):
     restaurant.closures.all().delete()
 
 
+def make_closed_for(restaurant, hours=3):
+    """Opening hours that open `hours` from now, every day, for three hours: the restaurant is closed
+    now whatever the time the tests run at. Returns when it opens."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from home.models import OpeningHours
+
+    opens = (timezone.localtime() + timedelta(hours=hours)).replace(second=0, microsecond=0)
+    closes = (opens + timedelta(hours=3)).time()
+    restaurant.opening_hours.all().delete()
+    restaurant.closures.all().delete()
+    for weekday in range(7):
+        OpeningHours.objects.create(restaurant=restaurant, weekday=weekday, opens=opens.time(), closes=closes)
+    return opens
+
+
 @pytest.fixture
 def bastille(db):
     from home.models import RestaurantPage

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..cart import Cart
 from ..exceptions import NoLongerAwaitingPayment, OrderError, PaymentDeclined, PaymentMismatch, TransitionNotAllowed
+from ..forms import CheckoutDraft
 from ..models import PAYPAL_ID_LENGTH, Order, PayPalPayment
 from ..services import cancel_awaiting_payment, switch_to_pay_on_site
 from ..workflow import Status
@@ -58,6 +59,7 @@ def paypal_return(request, tracking_token):
     else:
         if order.payment_state == Order.PaymentState.PAID and order.payment_method == Order.PaymentMethod.PAYPAL:
             Cart(request.session).clear()
+            CheckoutDraft(request.session).order_placed()
             messages.success(request, _("Thank you! Your payment is received and your order %(number)s is placed.") % {"number": order.number})
         else:
             messages.error(request, _("This order no longer waited for a payment; the amount taken is refunded."))
@@ -66,7 +68,8 @@ def paypal_return(request, tracking_token):
 
 @require_GET
 def paypal_cancel(request, tracking_token):
-    """Cancelled on PayPal's page: release the order, keep the cart, back to checkout."""
+    """Cancelled on PayPal's page: release the order, back to the checkout with the
+    cart and every detail typed (kept in the session by the checkout)."""
     order = _awaiting(tracking_token)
     payment = _payment(order, request)
     if payment:
@@ -81,8 +84,9 @@ def paypal_cancel(request, tracking_token):
             else:
                 messages.info(request, _("This order is kept, to be paid on delivery / at the counter."))
             return redirect(order.get_tracking_url())
-    messages.info(request, _("Payment cancelled. Your cart is as you left it."))
-    return redirect("ordering:checkout")
+    messages.info(request, _("Payment cancelled on PayPal: nothing was charged. Your order is as you left it: "
+                             "pay again, or choose to pay on delivery."))
+    return redirect("ordering:cart")
 
 
 @require_POST
@@ -102,6 +106,7 @@ def pay_on_site_instead(request, tracking_token):
         messages.error(request, str(error))
     else:
         Cart(request.session).clear()
+        CheckoutDraft(request.session).order_placed()
         messages.success(request, _("Your order %(number)s is placed; you will pay on delivery / at the counter.") % {"number": order.number})
     return redirect(order.get_tracking_url())
 

@@ -57,16 +57,17 @@ def bastille(demo_committed):
 
 
 def order_take_away(page, live_server, restaurant, products, payment=None):
-    """A customer adds one of each product from the menu, then checks out for take-away."""
+    """A customer adds one of each product from the menu, then checks out for take-away
+    (payment: the label of a payment choice, e.g. "PayPal")."""
     page.goto(live_server.url + restaurant.url)
     for count, slug in enumerate(products, start=1):
         page.locator(f"#{slug}").get_by_role("button", name="Ajouter").click()
         page.locator("[data-cart-count]").filter(has_text=str(count)).wait_for()
-    page.goto(live_server.url + "/commande/valider/")
+    page.goto(live_server.url + "/commande/panier/")
     page.get_by_label("À emporter").check()
     page.get_by_label("Nom").fill("Camille Martin")
     page.get_by_label("Téléphone").fill("06 12 34 56 78")
     page.get_by_label("E-mail").fill("camille@example.fr")
     if payment:
         page.get_by_label(payment).check()
-    page.get_by_role("button", name="Commander").click()
+    page.locator("[data-place-order]").click()

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core import mail
 from django.db.models import Sum
 from django.test import Client
@@ -163,10 +164,10 @@ def test_empty_cart_or_expired_session_cannot_checkout(client, bastille):
     [
         ({"postcode": "75001"}, "postcode", "ne livre pas au 75001"),
         ({"postcode": "7501"}, "postcode", "cinq chiffres"),
-        ({"street_address": ""}, "street_address", "Nécessaire pour une livraison"),
+        ({"street_address": ""}, "street_address", "Indiquez l'adresse de livraison"),
         ({"phone": "abc"}, "phone", "numéro de téléphone valide"),
         ({"email": "camille@"}, "email", "adresse de courriel valide"),
-        ({"name": ""}, "name", "Champ requis"),
+        ({"name": ""}, "name", "Indiquez un nom"),
         ({"when": "2020-01-01T12:00:00+01:00"}, "when", "plus disponible"),
         ({"checkout_key": "not-a-key"}, "checkout_key", ""),
     ],
@@ -384,8 +385,9 @@ def test_every_quantity_input_takes_its_limit_from_the_one_constant(client, bast
     limit = f'max="{MAX_QUANTITY_PER_LINE}"'
     menu = client.get(bastille.url).content.decode()  # the menu's "+" adds one at a time: no quantity input there
     assert 'name="quantity" value="1"' in menu and 'type="number"' not in menu
-    add(client, bastille, size_of("reine"), 2)
-    assert limit in client.get(CART).content.decode()
+    add(client, bastille, size_of("coca-cola"), MAX_QUANTITY_PER_LINE)  # the cart's steppers: "+" stops there, and says why
+    line = BeautifulSoup(client.get(CART).content, "html.parser").select_one("[data-line]")
+    assert line.select("[data-step]")[1].has_attr("disabled") and f"{MAX_QUANTITY_PER_LINE} au plus par article" in line.get_text()
     order = place_order(bastille, {size_of("reine").pk: 2}, OrderDetails(
         fulfilment="pickup", name="Léa", phone="0612345678", email="lea@example.fr"))
     assert limit in client.get(f"/commande/suivi/{order.tracking_token}/modifier/").content.decode()

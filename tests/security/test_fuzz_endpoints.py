@@ -185,6 +185,11 @@ class World:
         for restaurant in (self.bastille, self.nation):
             make_always_open(restaurant)
         self.customer = get_user_model().objects.create_user("fuzz-customer", "fuzz@example.fr", "pizza-pizza-42")
+        from ordering.models import SavedAddress
+
+        self.address = SavedAddress.remember(self.customer, "1 rue de Lappe", "75011", "Paris")
+        stranger = get_user_model().objects.create_user("fuzz-stranger", "stranger@example.fr", "pizza-pizza-42")
+        self.strangers_address = SavedAddress.remember(stranger, "2 rue Secrète", "75011", "Paris")  # never theirs to use
         self.cart = {"restaurant": self.bastille.pk, "lines": {str(size_of("reine").pk): 2, str(size_of("margherita").pk): 1}}
 
         def order_at(restaurant, fulfilment=Fulfilment.DELIVERY, status=None, **extra):
@@ -210,7 +215,8 @@ class World:
         self.clients = {}
         for role in sorted(set(PUBLIC_ROLES + ADMIN_ROLES)):  # sessions made here, outside any request's savepoint
             self.client_for(role)
-        self.ids = sorted({str(pk) for pk in [self.nation.pk, self.orders["nation"].pk, *self.nation_stock, self.bastille.pk]})
+        self.ids = sorted({str(pk) for pk in [self.nation.pk, self.orders["nation"].pk, *self.nation_stock, self.bastille.pk,
+                                              self.strangers_address.pk]})
 
     def _paypal_order(self):
         from tests.conftest import delivery_form
@@ -262,6 +268,8 @@ class World:
             return [str(self.bastille.pk), str(self.nation.pk)] + bogus_ints
         if name in ("order_id", "instance_pk"):
             return [str(orders[k].pk) for k in ("placed", "ready", "out", "pickup-ready", "nation", "awaiting")] + bogus_ints + bogus_text
+        if name == "address_id":  # the customer's own address, then someone else's
+            return [str(self.address.pk), str(self.strangers_address.pk)] + bogus_ints + bogus_text
         if name == "page_id":
             return [str(self.page_of(target.page_type).pk)] + bogus_ints
         if name == "station":
@@ -323,6 +331,12 @@ class Offer:
             fields = _form_values(form)
             if fields and fields not in [f for _m, f in self.forms.get(key, [])]:
                 self.forms.setdefault(key, []).append((method, fields))
+            # Buttons posting the same form elsewhere (formaction): the form's fields and the button's value go there.
+            for button in form.select("button[formaction]"):
+                other = _endpoint_key(button["formaction"])
+                posted = {**fields, **({button["name"]: button.get("value", "")} if button.get("name") else {})}
+                if other is not None and posted not in [f for _m, f in self.forms.get(other, [])]:
+                    self.forms.setdefault(other, []).append((method, posted))
         for link in soup.select("a[href*='?']"):
             split = urlsplit(link["href"])
             key = _endpoint_key(split.path or page_url)
@@ -446,14 +460,16 @@ def fingerprint():
 
     from home.models import Product
     from ordering.models import (Ingredient, Notification, Order, OrderLine, PayPalPayment, PayPalRefund,
-                                 PayPalWebhookEvent, RecipeLine, StaffMember, StatusChange, Stock, StockMovement)
+                                 PayPalWebhookEvent, RecipeLine, SavedAddress, StaffMember, StatusChange, Stock,
+                                 StockMovement)
 
     counts = [f"(SELECT count(*) FROM {model._meta.db_table})" for model in (
         Order, OrderLine, StatusChange, StockMovement, PayPalPayment, PayPalRefund, PayPalWebhookEvent, Notification,
-        get_user_model(), StaffMember, RecipeLine, Ingredient, Product)]
+        get_user_model(), StaffMember, RecipeLine, Ingredient, Product, SavedAddress)]
     order_columns = "id, status, payment_state, payment_method, total, courier_id, collected_with, email, name, postcode"
     rows = [f"(SELECT md5(coalesce(string_agg(concat_ws(',', {columns}), ';' ORDER BY id), '')) FROM {table})"
-            for table, columns in ((Order._meta.db_table, order_columns), (Stock._meta.db_table, "id, quantity, low_threshold"))]
+            for table, columns in ((Order._meta.db_table, order_columns), (Stock._meta.db_table, "id, quantity, low_threshold"),
+                                   (SavedAddress._meta.db_table, "id, user_id, street_address, postcode, city"))]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(counts + rows)}")
         return cursor.fetchone()
@@ -558,6 +574,8 @@ def _other_restaurants_id(world, name):
         return str(world.nation_stock[0])
     if "order" in name:
         return str(world.orders["nation"].pk)
+    if "address" in name:
+        return str(world.strangers_address.pk)
     return str(world.nation.pk)
 
 
@@ -578,7 +596,7 @@ def sweep(target, world, url, forms, query_names):
                 values.append(LONG_EMAIL)
             if re.fullmatch(r"-?[0-9.]+", str(fields[name])):
                 values += SWEEP_NUMBERS
-            if re.search(r"stock|restaurant|size|order|^pk$|_id$", name):
+            if re.search(r"stock|restaurant|size|order|^pk$|_id$|saved_address", name):
                 values.append(_other_restaurants_id(world, name))
             for value in values:
                 yield Request(role, method, url, {**fields, name: value}, "query" if method == "GET" else "form")
@@ -737,7 +755,8 @@ def _reverses(world, target, name, value):
 def test_every_kind_of_endpoint_is_discovered():
     """The discovery finds the screens the issue names, so a new one is fuzzed too."""
     ids = {t.id for t in TARGETS}
-    for expected in ("ordering:cart_add", "ordering:checkout", "ordering:paypal_webhook", "ordering:track_change",
+    for expected in ("ordering:cart_add", "ordering:cart_update", "ordering:checkout", "ordering:checkout_draft",
+                     "ordering:my_addresses", "ordering:delete_address", "ordering:paypal_webhook", "ordering:track_change",
                      "ordering:signup", "ordering:login", "ordering:my_orders", "ordering:reorder",
                      "ordering:password_reset", "ordering:password_reset_confirm", "ordering_staff:stock", "ordering_staff:new_order",
                      "ordering_staff:move_order", "ordering_staff:kitchen_ticket", "ordering_staff:bag_ticket",
