@@ -278,7 +278,9 @@ class ChangeOrderForm(QuantityFieldsMixin, forms.Form):
         now, limit = quantities.get(size_id, 0), limits.get(size_id, MAX_QUANTITY_PER_LINE)
         wanted = {"less": now - 1, "more": now + 1, "remove": 0, "add": now + 1}[name]
         if wanted > now and wanted > limit:
-            return f"{label} : {limit_note(limit)}" if limit > 0 else _("Sold out for now: %(name)s.") % {"name": label}
+            if limit <= 0:
+                return _("Sold out for now: %(name)s.") % {"name": label}
+            return _("%(name)s: %(reason)s") % {"name": label, "reason": limit_note(limit)}
         data = self.data.copy()
         data[f"size_{size_id}"] = str(wanted)
         self.data = data

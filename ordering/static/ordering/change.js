@@ -97,7 +97,7 @@
     var quantity = quantityOf(line) + delta;
     var limit = parseInt(line.dataset.limit, 10);
     if (quantity <= 0) return removeLine(line);
-    if (delta > 0 && quantity > limit) return announce(nameOf(line) + " : " + limitNote(limit));
+    if (delta > 0 && quantity > limit) return announce(fill(data.msgCapped, { name: nameOf(line), reason: limitNote(limit) }));
     setQuantity(line, quantity);
     update();
     announce(fill(data.msgQuantity, { name: nameOf(line), quantity: quantity }));
