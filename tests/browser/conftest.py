@@ -36,6 +36,16 @@ def phone(browser):
 
 
 @pytest.fixture
+def desktop(browser):
+    """A desktop browser window."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def bastille(demo_committed):
     """The Bastille restaurant, committed for the live server, open around the clock."""
     from home.models import RestaurantPage

@@ -134,7 +134,7 @@ def test_enter_in_a_quantity_field_saves(client, order):
 
 def test_the_running_total_says_what_the_delivery_minimum_misses(client, order):
     response = draft_post(client, order, client.get(url(order)), less=size_of("reine").pk)
-    minimum = soup(response).select_one("[data-minimum]")
+    minimum = soup(response).select_one("[data-minimum-note]")
     assert not minimum.has_attr("hidden") and "Il manque : 3,50\u00a0€" in minimum.get_text(" ", strip=True)
     saved = client.post(url(order), form_values(response.content.decode(), "[data-change-form]"))
     assert saved.status_code == 400 and "ajoutez 3,50\u00a0€" in text_of(saved)

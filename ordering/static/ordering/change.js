@@ -65,11 +65,11 @@
     });
     var any = all.length > 0;
     var total = any ? subtotal + cents(data.fee) : 0;
-    var missing = any ? Math.max(0, cents(data.minimum) - subtotal) : 0;
+    var missing = any ? Math.max(0, cents(data.orderMinimum) - subtotal) : 0;
     setText("[data-subtotal]", euros(subtotal));
     setText("[data-total]", euros(total));
     setText("[data-missing]", euros(missing));
-    show("[data-minimum]", missing > 0);
+    show("[data-minimum-note]", missing > 0);
     show("[data-empty]", !any);
     if (data.paid) {
       var paid = cents(data.paid);
