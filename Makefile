@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ocpizza
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test demo messages clean deploy
+.PHONY: run test lint format demo messages clean deploy
 
 $(BIN)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,17 @@ test: $(BIN)/.dev
 	$(MAKE) node_modules/.installed
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/pytest $(PYTEST_ARGS)
+
+## Style and structure: ruff (lint + format check) and the import contracts (.importlinter)
+lint: $(BIN)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+## Rewrite the code in the project's style (what `make lint` checks)
+format: $(BIN)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 ## Production: build, migrate, replace web with no failed request (docs/operations.md)
 deploy:

@@ -59,7 +59,7 @@ def client(args):
 
     django.setup()
     from home.models import RestaurantPage
-    from ordering.pricing import OrderError
+    from ordering.exceptions import OrderError
     from ordering.services import OrderDetails, place_order
 
     index, count, start_at, basket = args

@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/web.py [--seconds 10] [--connections 32]
 
-Starts the production stack as local processes (tests/production_stack.py:
+Starts the production stack as local processes (devtools/production_stack.py:
 gunicorn with docker/gunicorn.conf.py, nginx with the repository's config,
 private PostgreSQL and Redis), then measures a restaurant's menu page and a
 static file.
@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.production_stack import Stack  # noqa: E402
+from devtools.production_stack import Stack  # noqa: E402
 
 
 def wrk(url, seconds, connections):

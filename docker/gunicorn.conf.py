@@ -32,6 +32,6 @@ def on_starting(server):
 
 def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
+        from prometheus_client import multiprocess  # local: only in multi-process metrics mode
 
         multiprocess.mark_process_dead(worker.pid)

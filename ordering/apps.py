@@ -1,12 +1,20 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from . import checks  # noqa: F401  (registers the system checks)
+
 
 class OrderingConfig(AppConfig):
     name = "ordering"
     verbose_name = _("Ordering")
 
     def ready(self):
-        # Registers how PayPal payments are refunded (ordering.services.register_refunder).
-        from .paypal import payments  # noqa: F401
-        from . import checks  # noqa: F401  (registers the system checks)
+        # Imported here, not at the top: these modules import the models, which
+        # cannot be imported before the app registry is ready (Django's rule).
+        from . import receivers
+        from .models import Order
+        from .paypal.payments import record_refunds
+        from .services import register_refunder
+
+        receivers.connect()
+        register_refunder(Order.PaymentMethod.PAYPAL, record_refunds)

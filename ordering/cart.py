@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from home.models import RestaurantPage
 
-from .pricing import OrderError, clean_quantities, price_lines, subtotal_of
+from .exceptions import OrderError
+from .pricing import clean_quantities, price_lines, subtotal_of
 from .stock import how_many_can_be_made, ingredient_needs, levels_of, recipes_for
 
 SESSION_KEY = "cart"
@@ -110,9 +111,18 @@ class Cart:
     def count(self):
         return sum(self.quantities.values())
 
-    @staticmethod
-    def subtotal(lines):
-        return subtotal_of(lines)
+    def total(self):
+        """What the cart costs at today's prices (for the header and the menu's cart bar),
+        without changing it; None when it cannot be priced now (the cart page says why)."""
+        if not self.quantities:
+            return subtotal_of([])
+        restaurant = self.restaurant
+        if restaurant is None:
+            return None
+        try:
+            return subtotal_of(price_lines(restaurant, self.quantities))
+        except OrderError:
+            return None
 
 
 def _makeable(restaurant, size_id, other_lines):

@@ -5,8 +5,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,6 +15,7 @@ from home.validators import phone_validator, postcode_validator
 
 from .models import Order
 from .pricing import MAX_QUANTITY_PER_LINE, parse_id
+from .services import OrderDetails
 from .slots import asap_time, available_slots, lead_time
 from .workflow import Fulfilment
 
@@ -100,8 +99,6 @@ class CheckoutForm(forms.Form):
 
     def order_details(self, **extra):
         """The validated order details (lines aside) for ordering.services.place_order."""
-        from .services import OrderDetails
-
         data = self.cleaned_data
         fields = ("fulfilment", "name", "phone", "email", "payment_method", "street_address", "postcode", "city",
                   "note", "requested_for", "estimated_ready_at")
@@ -146,7 +143,7 @@ class QuantityFieldsMixin:
         self.menu_sizes = menu_sizes
         for size, _price in menu_sizes:
             self.fields[f"size_{size.pk}"] = forms.IntegerField(
-                label=f"{size.product.name} {size.label}".strip(), min_value=0, max_value=20, required=False,
+                label=f"{size.product.name} {size.label}".strip(), min_value=0, max_value=MAX_QUANTITY_PER_LINE, required=False,
                 initial=initial_quantities.get(size.pk, 0),
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "qty"}),
             )
@@ -324,20 +321,3 @@ class ChangeOrderForm(QuantityFieldsMixin, forms.Form):
         return sorted(categories.values(), key=lambda entry: (entry["category"].sort_order, entry["category"].name))
 
 
-class StaffOrderForm(QuantityFieldsMixin, CheckoutForm):
-    """An order taken by phone or at the counter: the website's rules, paid on site, email optional."""
-
-    channel = forms.ChoiceField(label=_("Taken"), choices=[(Order.Channel.PHONE, _("By phone")), (Order.Channel.COUNTER, _("At the counter"))])
-
-    def __init__(self, *args, menu_sizes, **kwargs):
-        super().__init__(*args, payment_methods=[Order.PaymentMethod.ON_SITE], **kwargs)
-        self.fields["email"].required = False
-        self.add_quantity_fields(menu_sizes, {})
-
-
-class SignupForm(UserCreationForm):
-    email = forms.EmailField(label=_("Email"), max_length=EMAIL_MAX_LENGTH)
-
-    class Meta(UserCreationForm.Meta):
-        model = get_user_model()
-        fields = ("username", "email")

@@ -7,15 +7,21 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, gettext_noop
 from wagtail.admin.panels import FieldPanel
 
 from home.models import ProductSize, RestaurantPage
 
 from .workflow import CHANGEABLE, Fulfilment, Status
 
+# The one definition of the app's decimal columns (and of forms that fill them):
+# quantities of ingredients (grams, millilitres, pieces, to the thousandth) and
+# amounts of money (euros, to the cent). stock.highest_level() reads the former.
 QUANTITY = {"max_digits": 12, "decimal_places": 3}
 MONEY = {"max_digits": 9, "decimal_places": 2}
+# Our columns for PayPal's ids (orders, captures, refunds, webhook events); the
+# webhook checks and the return view refuse longer ones.
+PAYPAL_ID_LENGTH = 64
 
 
 class Ingredient(models.Model):
@@ -154,6 +160,10 @@ class Order(models.Model):
     collected_with = models.CharField(_("collected with"), max_length=10, blank=True,
                                       choices=[("cash", _("Cash")), ("card", _("Card"))])
 
+    # Set once, by the first kitchen tablet that claims the ticket to print it (ordering.staff.tickets):
+    # a second tablet or a reload never prints it again.
+    kitchen_ticket_printed_at = models.DateTimeField(_("kitchen ticket printed at"), null=True, blank=True, editable=False)
+
     created_at = models.DateTimeField(_("placed at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -237,11 +247,11 @@ class PayPalPayment(models.Model):
         CANCELLED = "cancelled", _("Cancelled by the customer")
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="paypal_payments")
-    paypal_order_id = models.CharField(max_length=64, unique=True)
+    paypal_order_id = models.CharField(max_length=PAYPAL_ID_LENGTH, unique=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.CREATED)
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3, default="EUR")
-    capture_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    capture_id = models.CharField(max_length=PAYPAL_ID_LENGTH, unique=True, null=True, blank=True)
     captured_amount = models.DecimalField(null=True, blank=True, **MONEY)
     capture_currency = models.CharField(max_length=3, blank=True)  # refunds go back in it
     detail = models.CharField(max_length=200, blank=True)
@@ -271,7 +281,7 @@ class PayPalRefund(models.Model):
     reason = models.CharField(max_length=40, blank=True)
     request_id = models.CharField(max_length=100, unique=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    refund_id = models.CharField(max_length=64, blank=True)
+    refund_id = models.CharField(max_length=PAYPAL_ID_LENGTH, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -295,15 +305,16 @@ REFUND_CUSTOM_ID_PREFIX = "ocpizza-refund-"
 class PayPalWebhookEvent(models.Model):
     """Each verified webhook event, kept so that a replay is processed once."""
 
-    event_id = models.CharField(max_length=64, unique=True)
-    event_type = models.CharField(max_length=64)
-    resource_id = models.CharField(max_length=64, blank=True)
+    event_id = models.CharField(max_length=PAYPAL_ID_LENGTH, unique=True)
+    event_type = models.CharField(max_length=PAYPAL_ID_LENGTH)
+    resource_id = models.CharField(max_length=PAYPAL_ID_LENGTH, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
 
 
 class StaffMember(models.Model):
-    """Which restaurants a staff member works for. Their role is their group
-    (Manager, Pizzaiolo, Delivery, Counter); the Head office group sees all."""
+    """Which restaurants a staff member works for. Their roles are permissions (below),
+    given through groups (Gérant, Pizzaiolo, Livreur, Comptoir, Siège: migration 0012)
+    or to the person; head office's reaches every restaurant (ordering.staff.permissions)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
     restaurants = models.ManyToManyField(RestaurantPage, verbose_name=_("restaurants"), related_name="staff", blank=True)
@@ -311,6 +322,14 @@ class StaffMember(models.Model):
     class Meta:
         verbose_name = _("staff member")
         verbose_name_plural = _("staff members")
+        # Stored in English, translated where Wagtail shows them (the group's permissions).
+        permissions = [
+            ("manage_restaurant", gettext_noop("Manager: runs their restaurants (every order step, cancelling, stock, dashboard)")),
+            ("prepare_orders", gettext_noop("Pizzaiolo: prepares the orders of their restaurants")),
+            ("deliver_orders", gettext_noop("Courier: delivers the orders of their restaurants")),
+            ("serve_counter", gettext_noop("Counter: takes phone and counter orders, hands over take-away orders")),
+            ("see_all_restaurants", gettext_noop("Head office: reads the orders and figures of every restaurant")),
+        ]
 
     def __str__(self):
         return str(self.user)

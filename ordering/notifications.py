@@ -1,7 +1,8 @@
 """E-mails to customers about their orders, through an outbox: each e-mail is a
 `Notification` row written in the transaction that places or moves the order,
-sent once that transaction commits, and retried by `send_notifications` until
-it goes out. Sending never breaks the order: failures are recorded and logged."""
+sent once that transaction commits (ordering.receivers, on the order's signal),
+and retried by `send_notifications` until it goes out. Sending never breaks the
+order: failures are recorded and logged."""
 
 import logging
 from datetime import timedelta
@@ -39,15 +40,15 @@ def _was_placed(order):
 
 def queue_status_change(order, status):
     """Called inside the transaction that gives the order this status (its
-    first one included): the e-mail to send is recorded with it, and sent once
-    the change is committed. PLACED sends the confirmation ("thank you for your
-    order"), the others the new status."""
+    first one included): the e-mail to send is recorded with it and returned
+    (None: nothing to say), for the change's signal, on whose commit it is sent.
+    PLACED sends the confirmation ("thank you for your order"), the others the
+    new status."""
     if status in SILENT or not order.email:
-        return
+        return None
     if status == Status.CANCELLED and not _was_placed(order):
-        return  # released while awaiting payment: the customer never had an order to cancel
-    notification = Notification.objects.create(order=order, status=status)
-    transaction.on_commit(lambda: send_notification(notification.pk))
+        return None  # released while awaiting payment: the customer never had an order to cancel
+    return Notification.objects.create(order=order, status=status)
 
 
 def _claim(pk=None, exclude=()):

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from core.money import to_money
 from home.models import MenuItem, ProductSize
 
+from .exceptions import OrderError
+
 MAX_QUANTITY_PER_LINE = 20
 MAX_ITEMS_PER_ORDER = 60
 
@@ -25,10 +27,6 @@ def parse_id(raw):
         return None
     value = int(raw)
     return value if 0 < value <= MAX_DATABASE_ID else None
-
-
-class OrderError(Exception):
-    """A problem the customer can fix; the message is shown to them."""
 
 
 @dataclass

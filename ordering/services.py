@@ -7,12 +7,14 @@ Lock order, everywhere: the order row, then its payment rows, then stock rows
 
 Every change of an order's state is one function here: it locks the order row
 first, re-checks status and payment state under the lock, and writes all or
-nothing; side effects (e-mails, board versions, refunds) run after commit.
+nothing, the rows that must survive a crash included (the e-mail in the outbox,
+the refund owed); then it sends its signal on commit (ordering.signals), on
+which the side effects hang (board versions, e-mails, refunds: ordering.receivers).
 Views only parse input, call one of these, and render.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -23,20 +25,12 @@ from django.utils.translation import gettext as _
 
 from core.money import format_euros, to_money
 
-from . import board, notifications
+from . import notifications, signals
+from .exceptions import NotYourDelivery, OrderError, OutOfStock, TransitionNotAllowed
 from .models import DailyCounter, Order, OrderLine, PayPalPayment, StatusChange, Stock, StockMovement
-from .pricing import OrderError, price_lines, subtotal_of
+from .pricing import price_lines, subtotal_of
 from .stock import ingredient_needs, recipes_for
-from .workflow import DECIDED_BY_PAYMENT, Fulfilment, Status, TransitionNotAllowed, can_transition
-
-
-class OutOfStock(OrderError):
-    def __init__(self, product_names):
-        self.product_names = product_names
-        super().__init__(
-            _("Sorry, not enough left to make: %(products)s. Please change your order.")
-            % {"products": ", ".join(product_names)}
-        )
+from .workflow import DECIDED_BY_PAYMENT, Fulfilment, Status, can_transition
 
 
 @dataclass
@@ -56,7 +50,6 @@ class OrderDetails:
     estimated_ready_at: datetime | None = None
     channel: str = Order.Channel.WEB
     customer: object = None
-    extra: dict = field(default_factory=dict)
 
 
 def delivery_fee_for(restaurant, fulfilment):
@@ -190,14 +183,14 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
             deltas = {ingredient_id: -need for ingredient_id, need in needs.items()}
             _apply_deltas(order, stocks, deltas, StockMovement.Reason.ORDER, by, _products_by_ingredient(lines, recipes))
             StatusChange.objects.create(order=order, from_status="", to_status=status, by=by)
-            notifications.queue_status_change(order, status)
+            notification = notifications.queue_status_change(order, status)
+            signals.send_on_commit(signals.order_placed, Order, order=order, by=by, notification=notification)
     except IntegrityError:
         # Two submissions of one checkout raced past the check: the other one won.
         existing = same_checkout.first() if checkout_key else None
         if existing is None:
             raise
         return existing
-    transaction.on_commit(lambda: board.bump(restaurant.pk))
     return order
 
 
@@ -214,9 +207,10 @@ def _consumed_by(order):
 # How money paid online goes back, per payment method: a callable
 # refunder(order, amount, reason), called inside the transaction of the change
 # that owes the money, with the order locked; `amount` None means all that remains
-# captured. It records the refund (so that a crash leaves it to retry) and sends it
-# after commit. The PayPal code registers its own (ordering/paypal/payments.py,
-# imported by the app's ready()), so these services never import a payment provider.
+# captured. It records the refund (so that a crash leaves it to retry), and the
+# refund_recorded signal sends it after commit. OrderingConfig.ready() registers
+# PayPal's (ordering.paypal.payments.record_refunds): the payment provider's code
+# calls these services, so these services never import it (no import circle).
 _refunders = {}
 
 
@@ -239,6 +233,9 @@ def ensure_changeable(order):
         raise OrderError(_("This order is waiting for its payment and cannot be changed: pay for it as it is, or cancel it."))
     if order.status != Status.PLACED:
         raise OrderError(_("The kitchen has started this order; it can no longer be changed."))
+
+
+LINES_AND_TOTALS = frozenset({"lines", "subtotal", "delivery_fee", "total"})
 
 
 def change_order(order, quantities, by=None):
@@ -271,7 +268,7 @@ def change_order(order, quantities, by=None):
         order.save(update_fields=["subtotal", "delivery_fee", "total", "updated_at"])
         if overpaid:
             _give_back(order, overpaid, "order changed")
-        transaction.on_commit(lambda: board.bump(restaurant.pk))
+        signals.send_on_commit(signals.order_changed, Order, order=order, fields=LINES_AND_TOTALS)
     return order
 
 
@@ -303,9 +300,9 @@ def _move(order, target, by=None, note=""):
     order.status = target
     order.save(update_fields=["status", "updated_at"])
     StatusChange.objects.create(order=order, from_status=previous, to_status=target, by=by, note=note)
-    notifications.queue_status_change(order, target)
-    restaurant_id = order.restaurant_id
-    transaction.on_commit(lambda: board.bump(restaurant_id))
+    notification = notifications.queue_status_change(order, target)
+    signals.send_on_commit(signals.order_status_changed, Order, order=order, previous=previous, status=target, by=by,
+                           notification=notification)
     if target == Status.CANCELLED and order.payment_state == Order.PaymentState.PAID:
         _give_back(order, None, "order cancelled")
     return order
@@ -336,11 +333,14 @@ def take_delivery(order, courier):
 COLLECTED_WITH = ("cash", "card")
 
 
-def hand_over(order, by, collected_with=""):
+def hand_over(order, by, collected_with="", only_courier=None):
     """The courier (delivered) or the counter (collected) hands the order over; an
-    order still to be paid is paid now, and how (cash or card) is recorded with it."""
+    order still to be paid is paid now, and how (cash or card) is recorded with it.
+    With `only_courier`, a delivery another courier took is refused (checked under the lock)."""
     with transaction.atomic():
         order = lock_order(order.pk)
+        if only_courier is not None and order.courier_id not in (None, only_courier.pk):
+            raise NotYourDelivery(_("Another courier took this delivery: only they or a manager can hand it over."))
         target = Status.DELIVERED if order.is_delivery else Status.COLLECTED
         if not can_transition(order.status, target, order.fulfilment):
             raise _refuse(order, target)
@@ -403,7 +403,7 @@ def mark_refunded(order):
     under that lock)."""
     order.payment_state = Order.PaymentState.REFUNDED
     order.save(update_fields=["payment_state", "updated_at"])
-    transaction.on_commit(lambda: board.bump(order.restaurant_id))
+    signals.send_on_commit(signals.order_changed, Order, order=order, fields=frozenset({"payment_state"}))
 
 
 def cancel_by_customer(order):

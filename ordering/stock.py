@@ -3,7 +3,12 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from .models import RecipeLine, Stock
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import signals
+from .exceptions import OrderError
+from .models import RecipeLine, Stock, StockMovement
 
 
 def recipes_for(size_ids):
@@ -51,14 +56,6 @@ def record_movement(stock, delta, reason, by=None, note="", set_level=None):
     """Changes a stock level through the movement log, under a row lock.
     set_level (an inventory count) computes the delta from the locked level.
     Refuses to go below zero or above what the column holds; returns the movement."""
-    from decimal import Decimal
-
-    from django.db import transaction
-    from django.utils.translation import gettext as _
-
-    from .models import StockMovement
-    from .pricing import OrderError
-
     with transaction.atomic():
         stock = Stock.objects.select_for_update().get(pk=stock.pk)
         if set_level is not None:
@@ -71,7 +68,5 @@ def record_movement(stock, delta, reason, by=None, note="", set_level=None):
         stock.quantity += delta
         stock.save(update_fields=["quantity"])
         movement = StockMovement.objects.create(stock=stock, delta=delta, reason=reason, created_by=by, note=note)
-    from . import board
-
-    transaction.on_commit(lambda: board.bump(stock.restaurant_id))
+        signals.send_on_commit(signals.stock_changed, Stock, restaurant_id=stock.restaurant_id, movement=movement)
     return movement

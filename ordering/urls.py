@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from . import views
+from . import account_views, views
 from .paypal import views as paypal_views
 
 app_name = "ordering"
@@ -36,8 +36,13 @@ urlpatterns = [
     path("paypal/payer/<token:tracking_token>/", paypal_views.paypal_retry, name="paypal_retry"),
     path("paypal/sur-place/<token:tracking_token>/", paypal_views.pay_on_site_instead, name="pay_on_site"),
     path("paypal/webhook/", paypal_views.webhook, name="paypal_webhook"),
-    path("compte/inscription/", views.signup, name="signup"),
-    path("compte/connexion/", views.CustomerLoginView.as_view(), name="login"),
+    path("compte/inscription/", account_views.signup, name="signup"),
+    path("compte/connexion/", account_views.CustomerLoginView.as_view(), name="login"),
     path("compte/deconnexion/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
-    path("compte/commandes/", views.my_orders, name="my_orders"),
+    path("compte/mot-de-passe/", account_views.CustomerPasswordResetView.as_view(), name="password_reset"),
+    path("compte/mot-de-passe/envoye/", account_views.CustomerPasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("compte/mot-de-passe/<uidb64>/<token>/", account_views.CustomerPasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("compte/commandes/", account_views.my_orders, name="my_orders"),
+    path("compte/commandes/<str:order_id>/recommander/", account_views.reorder, name="reorder"),
 ]

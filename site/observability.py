@@ -20,9 +20,12 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
+from django.utils import timezone
+from django_redis import get_redis_connection
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 
 REQUESTS = Counter("ocpizza_http_requests_total", "HTTP requests", ["method", "view", "status"])
@@ -59,8 +62,6 @@ def _database():
 
 
 def _redis():
-    from django_redis import get_redis_connection
-
     get_redis_connection("default").ping()
 
 
@@ -89,9 +90,7 @@ def metrics_allowed(request):
 def metrics(request):
     if not metrics_allowed(request):
         return HttpResponse("forbidden", status=403, content_type="text/plain")
-    from django.db.models import Count
-    from django.utils import timezone
-
+    # Local: settings import this module before the app registry is ready, when no model can be imported.
     from ordering.models import Order
 
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -164,7 +163,7 @@ def init_error_reporting(dsn, environment="production", release=None):
     records, with the request's path and headers but no personal data: no
     cookies, IP address or user (send_default_pii), no request bodies (the
     checkout form holds customers' names, phones and addresses)."""
-    import sentry_sdk
+    import sentry_sdk  # local: only sites that report errors load the SDK
 
     sentry_sdk.init(dsn=dsn, environment=environment, release=release, send_default_pii=False,
                     max_request_body_size="never", traces_sample_rate=0)

@@ -151,7 +151,7 @@ def issue_checkout_key(client, key="a" * 32):
 
 @pytest.fixture(scope="session")
 def fake_paypal_server():
-    from ordering.paypal.fake_server import FakePayPal
+    from devtools.fake_paypal import FakePayPal
 
     with FakePayPal() as server:
         yield server

@@ -14,12 +14,15 @@ from wagtail.images import get_image_model
 from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
+from ..menu_filters import allergen_key
+from ..widgets import EuroAmountInput
+
 money_field_options = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 # The image size used for product cards: the card template renders it through
 # {% product_card_photo %} and restaurant pages prefetch it with the menu, so the
 # page makes the same number of queries whatever its length.
-PRODUCT_CARD_RENDITION = "fill-480x360"
+PRODUCT_CARD_RENDITION = "fill-264x264"  # a square thumbnail, sharp at 3x for its 88 px
 
 
 class Category(models.Model):
@@ -48,6 +51,11 @@ class Allergen(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def key(self):
+        """The allergen in the menu filter's URL (?sans=oeufs)."""
+        return allergen_key(self.name)
 
 
 class DietaryTag(models.Model):
@@ -122,7 +130,7 @@ class ProductSize(Orderable):
     label = models.CharField(_("size"), max_length=40, blank=True, help_text=_("E.g. Medium (29 cm), 33 cl."))
     price = models.DecimalField(_("price (€)"), **money_field_options)
 
-    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("price")])]
+    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("price", widget=EuroAmountInput)])]
 
     class Meta(Orderable.Meta):
         verbose_name = _("size")

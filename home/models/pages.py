@@ -1,6 +1,7 @@
 """The site's general pages: the home page (with the postcode search) and simple content pages."""
 
 from django.db import models
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -8,7 +9,11 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from ..forms import PostcodeSearchForm
+from ..nearest import by_distance, location_of
 from .restaurants import RestaurantPage
+
+# The picture of a restaurant in the home page's list (prefetched with the restaurants).
+RESTAURANT_CARD_RENDITION = "fill-240x180"
 
 
 class HomePage(Page):
@@ -29,14 +34,27 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        restaurants = RestaurantPage.objects.live().child_of(self).select_related("photo")
+        restaurants = list(
+            RestaurantPage.objects.live()
+            .child_of(self)
+            .prefetch_related(
+                "opening_hours",
+                "closures",
+                Prefetch("photo", queryset=get_image_model().objects.prefetch_renditions(RESTAURANT_CARD_RENDITION)),
+            )
+        )
         context["restaurants"] = restaurants
         form = PostcodeSearchForm(request.GET or None)
         context["postcode_form"] = form
         if form.is_valid():
             postcode = form.cleaned_data["postcode"]
             context["searched_postcode"] = postcode
-            context["delivering_restaurants"] = RestaurantPage.delivering_to(postcode, restaurants)
+            # Those delivering the postcode first, then the others; the nearest first in each.
+            nearest_first = by_distance(restaurants, postcode)
+            delivering = RestaurantPage.delivering_to(postcode, nearest_first)
+            context["delivering_restaurants"] = delivering
+            context["other_restaurants"] = [r for r in nearest_first if r not in delivering]
+            context["nearest_known"] = location_of(postcode) is not None
         return context
 
 

@@ -6,22 +6,27 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import blocks, hooks
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, Panel, TabbedInterface
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
 from wagtail.models import Orderable, Page
 
 from core.hours import Closure, WeeklyInterval, opening_status
+from core.money import format_euros
 
+from ..menu_filters import InvalidFilter, MenuFilters, filter_options, parse_filters
 from ..validators import parse_postcodes, phone_validator, postcode_validator
-from .catalogue import PRODUCT_CARD_RENDITION, Product, money_field_options
+from ..widgets import EuroAmountInput
+from .catalogue import PRODUCT_CARD_RENDITION, Allergen, DietaryTag, Product, ProductSize, money_field_options
 
 
 class RestaurantPage(Page):
@@ -66,7 +71,7 @@ class RestaurantPage(Page):
     ]
     delivery_panels = [
         FieldPanel("delivery_postcodes"),
-        FieldRowPanel([FieldPanel("delivery_fee"), FieldPanel("minimum_order")]),
+        FieldRowPanel([FieldPanel("delivery_fee", widget=EuroAmountInput), FieldPanel("minimum_order", widget=EuroAmountInput)]),
         FieldPanel("preparation_minutes"),
     ]
     menu_panels = [InlinePanel("menu_items", label=_("Menu item"))]
@@ -77,6 +82,8 @@ class RestaurantPage(Page):
             ObjectList(delivery_panels, heading=_("Delivery")),
             ObjectList(menu_panels, heading=_("Menu")),
             ObjectList(Page.promote_panels, heading=_("Promote")),
+            # Wagtail's publishing schedule (go live / expire), comments: a menu change can wait for its date.
+            ObjectList(Page.settings_panels, heading=_("Settings")),
         ]
     )
 
@@ -100,10 +107,10 @@ class RestaurantPage(Page):
     def delivers_to(self, postcode):
         return postcode in self.delivery_postcode_list
 
-    @classmethod
-    def delivering_to(cls, postcode, restaurants):
-        # The database narrows by substring; the exact check drops partial matches.
-        return [r for r in restaurants.filter(delivery_postcodes__contains=postcode) if r.delivers_to(postcode)]
+    @staticmethod
+    def delivering_to(postcode, restaurants):
+        """Those of the restaurants (a few, already loaded) whose area has the postcode."""
+        return [r for r in restaurants if r.delivers_to(postcode)]
 
     # Opening hours
 
@@ -150,14 +157,47 @@ class RestaurantPage(Page):
             sections.setdefault(item.product.category, []).append(item)
         return sorted(sections.items(), key=lambda pair: (pair[0].sort_order, pair[0].name))
 
-    def get_context(self, request, *args, **kwargs):
+    def serve(self, request, *args, **kwargs):
+        try:
+            filters = parse_filters(request.GET, _declared_diets, _declared_allergens)
+        except InvalidFilter as error:
+            context = {"page": self, "message": str(error)}
+            return TemplateResponse(request, "home/menu_filter_error.html", context, status=400)
+        return super().serve(request, *args, menu_filters=filters, **kwargs)
+
+    def get_context(self, request, *args, menu_filters=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["menu"] = self.menu_by_category()
+        if isinstance(self.opening_hours.all(), QuerySet):  # a preview works on unsaved in-memory hours
+            # Read once for the status, the hours table and (ordering) the times the kitchen can keep.
+            prefetch_related_objects([self], "opening_hours", "closures")
+        menu = self.menu_by_category()
+        filters = menu_filters or MenuFilters()
+        context["menu"] = menu
+        context["menu_filters"] = filters
+        context["filter_count"] = len(filters.diets) + len(filters.without)
+        context["diet_options"], context["allergen_options"] = filter_options(
+            [item for _category, items in menu for item in items], filters
+        )
+        sections = []
+        for category, items in menu:
+            for item in items:
+                item.shown = filters.keeps(item.product)
+            sections.append({"category": category, "items": items, "shown": sum(item.shown for item in items)})
+        context["menu_sections"] = sections
+        context["shown_count"] = sum(section["shown"] for section in sections)
         context["status"] = self.opening_status()
         # Other apps add to the page (the ordering app: stock and "add to cart").
         for add_context in hooks.get_hooks("restaurant_page_context"):
             add_context(self, request, context)
         return context
+
+
+def _declared_diets():
+    return dict(DietaryTag.objects.values_list("slug", "name"))
+
+
+def _declared_allergens():
+    return {allergen.key: allergen.name for allergen in Allergen.objects.all()}
 
 
 class OpeningHours(Orderable):
@@ -203,6 +243,45 @@ class ExceptionalClosure(Orderable):
             raise ValidationError({"end_date": _("The closure cannot end before it starts.")})
 
 
+def _catalogue_sizes(request):
+    """{product id: [sizes in menu order]} for every product, read once per request."""
+    cached = getattr(request, "_catalogue_sizes", None)
+    if cached is None:
+        cached = {}
+        for size in ProductSize.objects.all():
+            cached.setdefault(size.product_id, []).append(size)
+        for sizes in cached.values():
+            sizes.sort(key=lambda size: (size.sort_order or 0, size.pk))  # as MenuItem.sizes orders them
+        if request is not None:
+            request._catalogue_sizes = cached
+    return cached
+
+
+class CataloguePricePanel(Panel):
+    """Beside a menu item's price override: the product's catalogue prices and, when
+    overridden, this restaurant's prices (computed by MenuItem.price_for, as the
+    site and the cart compute them)."""
+
+    class BoundPanel(Panel.BoundPanel):
+        def render_html(self, parent_context=None):
+            item = self.instance
+            sizes = _catalogue_sizes(self.request).get(item.product_id) if item is not None and item.product_id else None
+            if not sizes:
+                return format_html('<p class="help">{}</p>', _("Choose a product: its catalogue price shows here once saved."))
+            item.sizes = sizes  # the cached property MenuItem.price_for reads, filled without a query
+            catalogue = format_html_join(" · ", "{}", ((self._labelled(size, size.price),) for size in sizes))
+            lines = [format_html("<strong>{}</strong> {}", _("Catalogue price:"), catalogue)]
+            if item.price_override is not None:
+                here = format_html_join(" · ", "{}", ((self._labelled(size, item.price_for(size)),) for size in sizes))
+                lines.append(format_html("<strong>{}</strong> {}", _("In this restaurant:"), here))
+            return format_html('<div class="help" data-catalogue-price>{}</div>',
+                               format_html_join("", "<p>{}</p>", ((line,) for line in lines)))
+
+        @staticmethod
+        def _labelled(size, price):
+            return f"{size.label} {format_euros(price)}".strip()
+
+
 class MenuItem(Orderable):
     """A product a restaurant sells, in the order of its menu."""
 
@@ -216,7 +295,10 @@ class MenuItem(Orderable):
         **money_field_options,
     )
 
-    panels = [FieldRowPanel([FieldPanel("product"), FieldPanel("price_override")])]
+    panels = [
+        FieldRowPanel([FieldPanel("product"), FieldPanel("price_override", widget=EuroAmountInput)]),
+        CataloguePricePanel(),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("menu item")

@@ -20,6 +20,12 @@ def euros(value):
     return format_euros(value)
 
 
+@register.filter
+def first_available(priced_sizes):
+    """The size chosen on a product card: the first one the kitchen can make (None: all sold out)."""
+    return next((size for size, _price in priced_sizes if getattr(size, "can_make", None) != 0), None)
+
+
 @register.simple_tag
 def product_card_photo(image, **attrs):
     """{% product_card_photo product.photo alt="" %}: like {% image %} with the
@@ -42,6 +48,19 @@ def opening_label(status):
     if opens.date() == today + timedelta(days=1):
         return _("Closed · opens tomorrow at %(time)s") % {"time": at}
     return _("Closed · opens %(day)s at %(time)s") % {"day": date_format(opens, "l j F"), "time": at}
+
+
+@register.filter
+def moment_label(moment):
+    """A time the kitchen can keep: "12:00" today, "tomorrow 12:00", "Friday 12:00"."""
+    local = timezone.localtime(moment)
+    at = time_format(local, "H:i")
+    today = timezone.localdate()
+    if local.date() == today:
+        return at
+    if local.date() == today + timedelta(days=1):
+        return _("tomorrow %(time)s") % {"time": at}
+    return _("%(day)s %(time)s") % {"day": date_format(local, "l"), "time": at}
 
 
 @register.filter

@@ -1,7 +1,10 @@
 """Paying online with PayPal: the order is created (stock reserved) awaiting
 payment, the customer approves on PayPal, we capture and verify the capture
 before marking the order paid. Captures are idempotent (PayPal-Request-Id and
-our own records), so a return, a reload and a webhook give one paid order."""
+our own records), so a return, a reload and a webhook give one paid order.
+The order itself changes only through ordering.services; refunds are recorded
+here, in the transaction that owes them, and sent once it commits (the
+refund_recorded signal, ordering.receivers)."""
 
 import logging
 import re
@@ -14,25 +17,14 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from .. import services
-from ..models import REFUND_CUSTOM_ID_PREFIX, Order, PayPalPayment, PayPalRefund, PayPalWebhookEvent
-from ..workflow import Status, TransitionNotAllowed
+from .. import services, signals
+from ..exceptions import MalformedEvent, NoLongerAwaitingPayment, PaymentDeclined, PaymentMismatch, TransitionNotAllowed
+from ..models import PAYPAL_ID_LENGTH, REFUND_CUSTOM_ID_PREFIX, Order, PayPalPayment, PayPalRefund, PayPalWebhookEvent
+from ..workflow import Status
 from . import client
 from .client import PayPalRefused, PayPalUnavailable
 
 logger = logging.getLogger(__name__)
-
-
-class PaymentDeclined(Exception):
-    pass
-
-
-class NoLongerAwaitingPayment(Exception):
-    """The order was switched to paying on site, released or paid otherwise: nothing is captured."""
-
-
-class PaymentMismatch(Exception):
-    """PayPal captured something other than this order's amount (it is refunded)."""
 
 
 def approval_link(paypal_order):
@@ -141,9 +133,9 @@ def refunded_amount(payment):
 
 
 def record_refunds(order, amount=None, reason=""):
-    """The PayPal refunder (registered with ordering.services): inside the order's
-    transaction, records refunds of `amount` (or of all that remains captured)
-    from the order's captures; they are sent to PayPal after commit."""
+    """The PayPal refunder (registered with ordering.services by OrderingConfig.ready):
+    inside the order's transaction, records refunds of `amount` (or of all that
+    remains captured) from the order's captures; they are sent to PayPal after commit."""
     left = amount
     captures = order.paypal_payments.select_for_update().filter(state=PayPalPayment.State.COMPLETED).exclude(capture_id=None)
     for payment in captures.order_by("created_at"):
@@ -164,13 +156,14 @@ def _record_refund(payment, amount, reason):
         payment=payment, amount=amount, currency=payment.capture_currency or payment.currency, reason=reason,
         request_id=f"refund-{uuid.uuid4().hex}",
     )
-    transaction.on_commit(lambda: send_refund(refund.pk))
+    signals.send_on_commit(signals.refund_recorded, PayPalRefund, refund=refund)
     return refund
 
 
 def send_refund(refund_pk):
-    """Asks PayPal for one recorded refund, unless another worker is at it (skip
-    locked). Each retry carries the refund's own PayPal-Request-Id: PayPal makes it once."""
+    """Asks PayPal for one recorded refund (on its refund_recorded signal, and by the
+    housekeeping's retries), unless another worker is at it (skip locked). Each
+    retry carries the refund's own PayPal-Request-Id: PayPal makes it once."""
     with transaction.atomic():
         refund = (
             PayPalRefund.objects.select_for_update(skip_locked=True, of=("self",)).select_related("payment")
@@ -196,7 +189,7 @@ def send_refund(refund_pk):
                 logger.warning("PayPal refund %s of %s failed, will retry: %s", refund.pk, payment.capture_id, error)
                 return False
         else:
-            refund.state, refund.refund_id, refund.last_error = PayPalRefund.State.COMPLETED, (answer.get("id") or "")[:64], ""
+            refund.state, refund.refund_id, refund.last_error = PayPalRefund.State.COMPLETED, (answer.get("id") or "")[:PAYPAL_ID_LENGTH], ""
             refund.save(update_fields=["state", "refund_id", "attempts", "last_error", "updated_at"])
     # Once the refund's lock is released: the order is locked first everywhere.
     _settle_refunded(payment.order_id)
@@ -216,22 +209,14 @@ def _settle_refunded(order_id):
             services.mark_refunded(order)
 
 
-services.register_refunder(Order.PaymentMethod.PAYPAL, record_refunds)
-
-
 # --- webhooks ---------------------------------------------------------------
 
 
-class MalformedEvent(ValueError):
-    """A webhook event whose fields are not what PayPal sends: refused, nothing written."""
-
-
-ID_LENGTH = 64  # our columns for PayPal ids
 AMOUNT = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
 CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 
 
-def _text(value, field, limit=ID_LENGTH, required=False):
+def _text(value, field, limit=PAYPAL_ID_LENGTH, required=False):
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value) or len(value) > limit or "\x00" in value:
@@ -353,7 +338,8 @@ def release_unpaid_orders(now=None):
     """Orders awaiting payment for too long: paid after all (capture recorded) or
     released (cancelled, stock returned). Returns (paid, released). Safe with two
     schedulers running: each order is taken, locked, in its own short transaction,
-    and an order another worker holds is skipped."""
+    and an order another worker holds is skipped. PayPal failing or refusing to
+    answer leaves an order for the next run; any other error surfaces (a bug)."""
     now = now or timezone.now()
     limit = now - timedelta(minutes=settings.PAYPAL_PAYMENT_TIMEOUT_MINUTES)
     paid = released = 0
@@ -375,8 +361,10 @@ def _settle_or_release(order_pk):
         try:
             if any(_settle_from_paypal(payment) for payment in order.paypal_payments.exclude(state=PayPalPayment.State.REJECTED)):
                 return "paid"
-        except PayPalUnavailable:
-            return None  # PayPal down: decide on the next run, never lose a payment
+        except (PayPalUnavailable, PayPalRefused) as error:
+            # PayPal down, or refusing to tell: decide on the next run, never lose a payment.
+            logger.warning("Order %s awaiting payment left for the next run: %s", order.number, error)
+            return None
         try:
             services.cancel_awaiting_payment(order, "payment timeout")
         except TransitionNotAllowed:  # paid meanwhile

@@ -12,13 +12,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from ..cart import Cart
-from ..models import Order, PayPalPayment
-from ..payments import gateway_for
-from ..pricing import OrderError
+from ..exceptions import NoLongerAwaitingPayment, OrderError, PaymentDeclined, PaymentMismatch, TransitionNotAllowed
+from ..models import PAYPAL_ID_LENGTH, Order, PayPalPayment
 from ..services import cancel_awaiting_payment, switch_to_pay_on_site
-from ..workflow import Status, TransitionNotAllowed
+from ..workflow import Status
 from . import client, payments
 from .client import PayPalRefused, PayPalUnavailable
+from .gateway import PayByPayPal
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def _awaiting(token):
     return get_object_or_404(Order.objects.select_related("restaurant"), tracking_token=token)
 
 
-PAYPAL_ORDER_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+PAYPAL_ORDER_ID = re.compile(rf"[A-Za-z0-9-]{{1,{PAYPAL_ID_LENGTH}}}")
 
 
 def _payment(order, request):
@@ -47,11 +47,11 @@ def paypal_return(request, tracking_token):
         return redirect(order.get_tracking_url())
     try:
         order = payments.confirm(payment)
-    except payments.NoLongerAwaitingPayment:
+    except NoLongerAwaitingPayment:
         messages.error(request, _("This order no longer waits for a payment; nothing was charged."))
-    except payments.PaymentDeclined:
+    except PaymentDeclined:
         messages.error(request, _("PayPal declined the payment. You can try again, or pay on delivery / at the counter."))
-    except payments.PaymentMismatch:
+    except PaymentMismatch:
         messages.error(request, _("The payment could not be verified and will be refunded. Your order is kept: try again or pay on delivery."))
     except (PayPalUnavailable, PayPalRefused):
         messages.error(request, _("PayPal cannot be reached right now. Your order is kept: try again in a moment, or pay on delivery."))
@@ -90,7 +90,7 @@ def paypal_retry(request, tracking_token):
     order = _awaiting(tracking_token)
     if order.status != Status.AWAITING_PAYMENT:
         return redirect(order.get_tracking_url())
-    return gateway_for(Order.PaymentMethod.PAYPAL).start(request, order)
+    return PayByPayPal().start(request, order)
 
 
 @require_POST

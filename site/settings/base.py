@@ -128,6 +128,16 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# The kitchen boards' event stream (ordering.staff.stream, `manage.py board_stream`):
+# its own process, which nginx serves under /admin/cuisine/flux/ on the site's
+# origin (production settings). Empty: boards poll twice a second (runserver, no
+# stream). Another origin (tests, local development) may read it with the staff's
+# cookie only if listed in BOARD_STREAM_ALLOWED_ORIGINS.
+BOARD_STREAM_URL = env_str("BOARD_STREAM_URL", "")
+BOARD_STREAM_ALLOWED_ORIGINS = env_list("BOARD_STREAM_ALLOWED_ORIGINS")
+BOARD_STREAM_BIND = env_str("BOARD_STREAM_BIND", "0.0.0.0:8001")
+BOARD_STREAM_RECHECK_SECONDS = env_int("BOARD_STREAM_RECHECK_SECONDS", 60)  # session and rights checked again
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -228,8 +238,8 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 LOGIN_URL = "wagtailadmin_login"
 
-# PayPal (Orders v2). PAYPAL_MODE: "off", "fake" (the simulator shipped in
-# ordering/paypal/fake_server.py), "sandbox" or "live". Credentials only from the environment.
+# PayPal (Orders v2). PAYPAL_MODE: "off", "fake" (the simulator in devtools/fake_paypal.py,
+# development and tests only), "sandbox" or "live". Credentials only from the environment.
 PAYPAL_MODE = env_str("PAYPAL_MODE", "off")
 PAYPAL_CLIENT_ID = env_str("PAYPAL_CLIENT_ID", "")
 PAYPAL_CLIENT_SECRET = env_str("PAYPAL_CLIENT_SECRET", "")
@@ -261,9 +271,11 @@ CLIENT_ADDRESS_HEADER = None
 
 # Login throttling with django-axes: after AXES_FAILURE_LIMIT wrong passwords
 # for one account from one client address, that pair is locked out for the
-# cool-off time (customer login and Wagtail admin login alike).
+# cool-off time (customer login and Wagtail admin login alike). Both logins take
+# an e-mail address (accounts.EmailBackend) or a user name (Django's ModelBackend).
 INSTALLED_APPS += ["axes"]
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend", "accounts.EmailBackend", "django.contrib.auth.backends.ModelBackend"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes requires
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
@@ -282,6 +294,9 @@ AXES_VERBOSE = False
 INSTALLED_APPS += ["django_ratelimit"]
 CHECKOUT_RATE_PER_ADDRESS = env_str("CHECKOUT_RATE_PER_ADDRESS", "20/h")
 CHECKOUT_RATE_PER_SESSION = env_str("CHECKOUT_RATE_PER_SESSION", "5/10m")
+# Customer accounts created, and "forgot your password" e-mails sent, per client address.
+SIGNUP_RATE_PER_ADDRESS = env_str("SIGNUP_RATE_PER_ADDRESS", "10/h")
+PASSWORD_RESET_RATE_PER_ADDRESS = env_str("PASSWORD_RESET_RATE_PER_ADDRESS", "5/h")
 RATELIMIT_FAIL_OPEN = True  # a cache outage must not stop customers from ordering
 
 # Content-Security-Policy with django-csp: the public site runs only its own

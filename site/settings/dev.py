@@ -2,10 +2,14 @@
 cache, console email). Any variable from the environment still wins."""
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, DATABASE_URL, database_from_url
+from .base import BASE_DIR, DATABASE_URL, INSTALLED_APPS, database_from_url
 from .env import env_int, env_list, env_str
 
 DEBUG = True
+# Development and test tooling (devtools/): `manage.py load_demo` (accounts with known
+# passwords) and `manage.py fake_paypal` exist only here; production settings never
+# install it, and the Docker image leaves it out (.dockerignore).
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 DATABASES = {"default": database_from_url(DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
@@ -23,5 +27,3 @@ PAYPAL_WEBHOOK_ID = env_str("PAYPAL_WEBHOOK_ID", "FAKE-WEBHOOK-ID")
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
 # One local process: the local-memory cache is enough for rate-limit counters here.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
-# The demo (admin/admin, staff password "pizza") may be loaded here, never under production settings.
-DEMO_DATA_ALLOWED = True

@@ -32,6 +32,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 # allowed from this site only (DENY would break the editors' preview).
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
+# Kitchen boards are pushed to by the board-stream service (compose.yml), behind nginx;
+# BOARD_STREAM_URL=off: they poll twice a second instead (as before the stream).
+BOARD_STREAM_URL = env_str("BOARD_STREAM_URL", "/admin/cuisine/flux/" if REDIS_URL else "")
+if BOARD_STREAM_URL == "off":
+    BOARD_STREAM_URL = ""
 if not REDIS_URL:
     # Without Redis (a one-process setup), each gunicorn worker counts checkout
     # rate limits on its own: looser limits, never wrong ones.

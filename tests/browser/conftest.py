@@ -37,7 +37,7 @@ def phone(browser):
 
 @pytest.fixture
 def desktop(browser):
-    """A desktop browser window."""
+    """A French customer's laptop."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(10_000)

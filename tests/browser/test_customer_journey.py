@@ -24,7 +24,7 @@ def test_find_a_restaurant_by_postcode_and_see_its_menu(phone, live_server, demo
     assert pizzas.count() >= 12
     margherita = phone.locator(".product-card[data-product='margherita']")
     margherita.scroll_into_view_if_needed()
-    assert "9,50\u00a0€" in margherita.locator(".prices").inner_text()
+    assert "9,50\u00a0€" in margherita.locator(".sizes").inner_text()
     photo = margherita.locator("img")
     photo.scroll_into_view_if_needed()
     phone.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())

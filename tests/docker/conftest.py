@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.production_stack import ROOT, free_port, nginx_before_1_25
+from devtools.production_stack import ROOT, free_port, nginx_before_1_25
 
 ENGINE = ROOT / "scripts/docker-engine.sh"
 TIMINGS = {}

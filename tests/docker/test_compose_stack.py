@@ -74,9 +74,14 @@ def test_app_runs_as_non_root_and_owns_its_volumes(stack):
 
 def test_image_ships_neither_tests_nor_benchmarks_nor_the_fake_paypal(stack):
     listing = stack.compose("exec", "-T", "web", "ls", "/app").stdout.split()
-    assert "tests" not in listing and "bench" not in listing and "manage.py" in listing
-    for path in ("/app/ordering/paypal/fake_server.py", "/app/ordering/management/commands/fake_paypal.py"):
+    assert "tests" not in listing and "bench" not in listing and "devtools" not in listing and "manage.py" in listing
+    # The fake PayPal, the demo and their commands are all in devtools/: none of them left anywhere else.
+    for path in ("/app/devtools/fake_paypal.py", "/app/devtools/management/commands/fake_paypal.py",
+                 "/app/devtools/management/commands/load_demo.py"):
         assert stack.compose("exec", "-T", "web", "test", "-e", path, check=False).returncode == 1, path
+    found = stack.compose("exec", "-T", "web", "find", "/app", "-name", "fake_paypal*", "-o", "-name", "load_demo*",
+                          "-o", "-name", "production_stack*").stdout.split()
+    assert found == [], found
     # and nothing the site runs needs them
     stack.compose("exec", "-T", "web", "python", "manage.py", "check", "--deploy", "--fail-level", "ERROR")
 

@@ -3,7 +3,7 @@
 import shutil
 import subprocess
 
-from tests.production_stack import ROOT
+from devtools.production_stack import ROOT
 
 MONITORING = ROOT / "docker/monitoring"
 

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
+from devtools.production_stack import free_port
 from tests.docker.conftest import run
 from tests.docker.load import Load
-from tests.production_stack import free_port
 
 pytestmark = pytest.mark.docker
 STACK = "ocpizza-swarm"

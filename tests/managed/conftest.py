@@ -2,7 +2,7 @@ import subprocess
 
 import pytest
 
-from tests.production_stack import ROOT
+from devtools.production_stack import ROOT
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-from tests.production_stack import Stack, free_port, wait_for
+from devtools.production_stack import Stack, free_port, wait_for
 
 BIN = Path(sys.executable).parent
 S3_KEYS = {"AWS_ACCESS_KEY_ID": "ocpizza-test-key", "AWS_SECRET_ACCESS_KEY": "ocpizza-test-secret", "AWS_DEFAULT_REGION": "us-east-1"}
@@ -83,7 +83,7 @@ def make_ca_and_certificate(folder, name="localhost"):
 
 
 class ManagedStack(Stack):
-    """tests/production_stack.py's stack, with PostgreSQL accepting only TLS
+    """devtools/production_stack.py's stack, with PostgreSQL accepting only TLS
     connections with a password (hostssl in pg_hba, like a managed database)
     and Redis asking for a password over TLS (like a managed Redis)."""
 

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
+from devtools.production_stack import ROOT, Stack
 from tests.managed.services import S3_KEYS, ObjectStore
-from tests.production_stack import ROOT, Stack
 
 pytestmark = pytest.mark.stack
 BACKUP = str(ROOT / "docker/backup/backup.sh")

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.production_stack import ROOT
+from devtools.production_stack import ROOT
 
 BASE = {
     "DJANGO_SETTINGS_MODULE": "settings.production", "SECRET_KEY": secrets.token_urlsafe(50),

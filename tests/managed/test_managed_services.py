@@ -2,7 +2,7 @@
 PostgreSQL accepting only TLS with a password, Redis with a password over TLS,
 media on an S3-compatible object store (moto), errors to a Sentry-compatible
 collector; gunicorn + nginx with the production settings
-(tests/production_stack.py)."""
+(devtools/production_stack.py)."""
 
 import io
 import re

@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from home.models import RestaurantPage
 from ordering.models import Order, Stock
-from ordering.pricing import OrderError
+from ordering.exceptions import OrderError
 from ordering.services import OrderDetails, cancel_by_customer, change_order, place_order
 from ordering.stock import ingredient_needs, recipes_for
 from ordering.workflow import Fulfilment, Status

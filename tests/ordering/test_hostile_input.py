@@ -92,10 +92,10 @@ def test_checkout_with_hostile_values_writes_nothing(shopper, field, value):
     assert shopper.session["cart"]["lines"]
 
 
-@pytest.mark.parametrize("field", ["username", "email", "password1", "password2"])
+@pytest.mark.parametrize("field", ["email", "password"])
 @pytest.mark.parametrize("value", HOSTILE_TEXT)
 def test_signup_with_hostile_values_creates_no_account(client, field, value):
-    data = {"username": "camille", "email": "camille@example.fr", "password1": "Pizza-Reine-2026", "password2": "Pizza-Reine-2026"}
+    data = {"email": "camille@example.fr", "password": "Pizza-Reine-2026"}
     data[field] = value
     accounts = get_user_model().objects.count()
     response = client.post(SIGNUP, data)

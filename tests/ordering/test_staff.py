@@ -2,10 +2,12 @@
 
 import pytest
 from django.db import connection
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.test.utils import CaptureQueriesContext
 
-from home.models import RestaurantPage
-from ordering import board
+from home.models import Category, RestaurantPage
+from ordering import board_version
 from ordering.models import Order
 from ordering.services import OrderDetails, place_order, transition
 from ordering.workflow import Fulfilment, Status
@@ -175,7 +177,7 @@ def test_board_polling_answers_204_until_an_order_changes(client, bastille):
         assert client.get(url, {"v": version}).status_code == 204
     assert not [q for q in queries.captured_queries if "ordering_order" in q["sql"]]
     order_at(bastille)
-    board.bump(bastille.pk)  # place_order bumps on commit; the test transaction never commits
+    board_version.bump(bastille.pk)  # place_order bumps on commit; the test transaction never commits
     changed = client.get(url, {"v": version})
     assert changed.status_code == 200 and changed["X-Board-Version"] != version
 
@@ -318,3 +320,24 @@ def test_tickets_show_the_amount_due_or_paid_online(client, bastille):
         assert shown[due.number] == f"À encaisser : {amount}", username
         assert shown[online.number] == "Payé en ligne", username
     assert tickets(client.get(f"/admin/cuisine/{bastille.pk}/colonnes/").content.decode())[counter.number].startswith("À encaisser")
+
+
+def test_the_kitchen_buttons_speak_the_language_of_each_request(client, bastille):
+    order_at(bastille)
+    login(client, "pizzaiolo-bastille")
+    url = f"/admin/cuisine/{bastille.pk}/colonnes/"
+    assert ">Commencer</button>" in client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert ">Start</button>" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">Commencer</button>" in client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+
+def test_the_recipe_sheet_shows_what_the_kitchen_makes_whatever_the_categories(client, bastille):
+    """Products with preparation steps or a recipe of several ingredients; not a can
+    of soda or a dessert portion. Category slugs play no part."""
+    url = f"/admin/cuisine/recettes/{bastille.pk}/"
+    login(client, "pizzaiolo-bastille")
+    for _ in range(2):
+        page = client.get(url).content.decode()
+        assert "<h2>Reine</h2>" in page and "<h2>Margherita</h2>" in page
+        assert "Coca-Cola" not in page and "Tiramisu" not in page
+        Category.objects.update(slug=Concat("slug", Value("-renamed")))

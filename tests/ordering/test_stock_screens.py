@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from ordering.models import Stock, StockMovement
+from ordering.models import QUANTITY, Stock, StockMovement
 from ordering.services import transition
+from ordering.staff.forms import AdjustmentForm, RestockForm, ThresholdForm
 from ordering.stock import how_many_can_be_made, makeable_counts
 from ordering.workflow import Status
 from tests.conftest import size_of
@@ -178,3 +179,11 @@ def test_a_restock_that_would_overflow_the_level_is_refused_with_a_message(clien
     # up to the limit is fine
     assert post(client, bastille, "restock", stock=ham.pk, quantity="999.999").status_code == 302
     assert stock(bastille, "Jambon blanc").quantity == Decimal("999999999.999")
+
+
+def test_stock_entries_take_the_precision_of_the_stock_columns():
+    for form_class, name in ((RestockForm, "quantity"), (AdjustmentForm, "quantity"), (ThresholdForm, "low_threshold")):
+        field = form_class.base_fields[name]
+        assert (field.max_digits, field.decimal_places) == (QUANTITY["max_digits"], QUANTITY["decimal_places"]), form_class
+    assert RestockForm.base_fields["quantity"].min_value == Decimal("0.001")  # the smallest quantity the columns hold
+    assert RestockForm(data={"stock": "", "quantity": "0.0001"}, stocks=Stock.objects.none()).errors["quantity"]

@@ -6,7 +6,8 @@ import pytest
 
 from ordering.models import Order, StatusChange
 from ordering.services import transition
-from ordering.workflow import Fulfilment, Status, TransitionNotAllowed, can_transition
+from ordering.exceptions import TransitionNotAllowed
+from ordering.workflow import Fulfilment, Status, can_transition
 
 ALLOWED = {
     (Status.AWAITING_PAYMENT, Status.PLACED, None), (Status.AWAITING_PAYMENT, Status.CANCELLED, None),

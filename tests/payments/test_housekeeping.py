@@ -13,7 +13,8 @@ from django.utils import timezone
 from home.models import RestaurantPage
 from ordering import services
 from ordering.models import Order, PayPalRefund
-from ordering.paypal import payments
+from ordering.paypal import client as paypal_api, payments
+from ordering.paypal.client import PayPalRefused
 from ordering.services import OrderDetails, place_order
 from ordering.workflow import Fulfilment, Status
 from tests.conftest import committed_db, size_of
@@ -107,3 +108,22 @@ def test_a_real_error_while_releasing_surfaces(bastille, monkeypatch):
     monkeypatch.setattr(services, "cancel_awaiting_payment", broken)
     with pytest.raises(RuntimeError):
         payments.release_unpaid_orders()
+
+
+@pytest.mark.django_db
+def test_an_order_paypal_refuses_to_tell_about_is_left_for_the_next_run(bastille, paypal, monkeypatch, caplog):
+    """An expected PayPal answer (a refusal, like an outage) never releases an order
+    PayPal may have been paid for, nor stops the run for the other orders."""
+    refused, free = paypal_order(bastille, "Refused"), paypal_order(bastille, "Free")
+    payments.begin(refused, "http://testserver/retour/", "http://testserver/annulation/")
+    expire(refused)
+    expire(free)
+
+    def refuse(paypal_order_id):
+        raise PayPalRefused(404, "RESOURCE_NOT_FOUND", "no such order")
+
+    monkeypatch.setattr(paypal_api, "get_order", refuse)
+    assert payments.release_unpaid_orders() == (0, 1)
+    assert Order.objects.get(pk=refused.pk).status == Status.AWAITING_PAYMENT
+    assert Order.objects.get(pk=free.pk).status == Status.CANCELLED
+    assert "RESOURCE_NOT_FOUND" in caplog.text and refused.number in caplog.text

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from ordering.models import Order, PayPalRefund
 from ordering.paypal import client as paypal_api
 from ordering.paypal.client import PayPalRefused
-from ordering.pricing import OrderError
+from ordering.exceptions import OrderError
 from ordering.services import change_order
 from ordering.workflow import Status
 from tests.conftest import size_of, text_of
@@ -173,7 +173,7 @@ def test_a_dashboard_refund_webhook_before_our_cancellation_refund_is_counted_on
     """The other order of arrival than review finding 7: the dashboard refund's webhook
     lands while our cancellation refund is recorded but not sent yet."""
     from ordering.paypal import payments
-    from ordering.paypal.fake_server import build_event
+    from devtools.fake_paypal import build_event
     from tests.payments.test_paypal import post_event
 
     order = paid_order(shopper, paypal)

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from devtools.fake_paypal import build_event, webhook_headers
 from ordering.models import Order, PayPalPayment, PayPalRefund, PayPalWebhookEvent, Stock, StatusChange
 from ordering.paypal import client as paypal_api
-from ordering.paypal.fake_server import build_event, webhook_headers
 from ordering.workflow import Status
 from tests.conftest import delivery_form, issue_checkout_key, size_of, text_of
 from tests.payments.money import assert_money_invariant

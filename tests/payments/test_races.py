@@ -6,10 +6,10 @@ import pytest
 
 from tests.conftest import committed_db
 
+from devtools.fake_paypal import build_event
 from ordering.models import Order, PayPalPayment, PayPalRefund
 from ordering.paypal import client as paypal_api
 from ordering.paypal import payments, views as paypal_views
-from ordering.paypal.fake_server import build_event
 from ordering.workflow import Status
 from tests.payments.money import assert_money_invariant
 from tests.payments.test_paypal import approve, come_back, messages_of, pay_with_paypal, post_event, shopper  # noqa: F401
@@ -82,7 +82,7 @@ def test_a_capture_recorded_after_the_switch_is_refunded_in_full(shopper, paypal
 @committed_db
 def test_pay_on_site_and_the_capture_at_the_same_time_against_postgresql(demo_committed, paypal):
     from home.models import RestaurantPage
-    from ordering.pricing import OrderError
+    from ordering.exceptions import NoLongerAwaitingPayment, OrderError
     from ordering.services import OrderDetails, place_order, switch_to_pay_on_site
     from ordering.workflow import Fulfilment
     from tests.conftest import size_of
@@ -98,7 +98,7 @@ def test_pay_on_site_and_the_capture_at_the_same_time_against_postgresql(demo_co
         payment = order.paypal_payments.get()
         paypal.state.orders[payment.paypal_order_id]["status"] = "APPROVED"
         results = run_at_once([lambda: switch_to_pay_on_site(order), lambda: payments.confirm(payment)])
-        assert all(isinstance(r, (Order, OrderError, payments.NoLongerAwaitingPayment)) for r in results), results
+        assert all(isinstance(r, (Order, OrderError, NoLongerAwaitingPayment)) for r in results), results
         order.refresh_from_db()
         outcomes.add(order.payment_method)
     assert_money_invariant()

@@ -6,9 +6,9 @@ import json
 import pytest
 from django.test import Client
 
+from devtools.fake_paypal import build_event
 from ordering.models import Order, PayPalRefund, PayPalWebhookEvent
 from ordering.paypal import payments
-from ordering.paypal.fake_server import build_event
 from ordering.workflow import Status
 from tests.payments.money import assert_money_invariant
 from tests.payments.test_paypal import captured_on_paypal, paid_order, post_event, shopper  # noqa: F401

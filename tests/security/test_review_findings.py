@@ -41,7 +41,7 @@ def test_refund_webhook_arriving_while_our_refund_call_is_in_flight_is_counted_o
     from home.models import RestaurantPage
     from ordering.paypal import client as paypal_api
     from ordering.paypal import payments
-    from ordering.paypal.fake_server import build_event
+    from devtools.fake_paypal import build_event
     from ordering.services import change_order
     from tests.ordering.test_concurrency import run_at_once
 
@@ -155,7 +155,7 @@ def test_a_refund_webhook_completes_the_refund_it_is_about(shopper, paypal, sett
 
     from ordering.paypal import client as paypal_api
     from ordering.paypal.client import PayPalUnavailable
-    from ordering.paypal.fake_server import build_event
+    from devtools.fake_paypal import build_event
     from tests.payments.test_paypal import paid_order, post_event
 
     settings.PAYPAL_MAX_RETRIES = 0
@@ -206,7 +206,7 @@ def test_another_restaurants_order_history_is_not_shown(client, bastille):
 
 def test_a_dashboard_refund_racing_a_cancellation_is_counted_once(shopper, paypal, django_capture_on_commit_callbacks):
     from ordering.paypal import client as paypal_api
-    from ordering.paypal.fake_server import build_event
+    from devtools.fake_paypal import build_event
     from tests.payments.test_paypal import paid_order, post_event
 
     order = paid_order(shopper, paypal)

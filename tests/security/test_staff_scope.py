@@ -6,12 +6,12 @@ from django.contrib.auth.models import Group
 from django.db.models import F
 
 from ordering.models import RecipeLine, Stock
-from ordering.staff import HEAD_OFFICE
 from tests.ordering.test_staff import login, move, nation, order_at  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
-SCREENS = ["/admin/cuisine/{}/", "/admin/cuisine/{}/colonnes/", "/admin/cuisine/livraisons/{}/",
-           "/admin/cuisine/stock/{}/", "/admin/cuisine/{}/nouvelle-commande/", "/admin/cuisine/recettes/{}/"]
+SCREENS = ["/admin/cuisine/{}/", "/admin/cuisine/{}/colonnes/", "/admin/cuisine/livraisons/{}/", "/admin/cuisine/livraisons/{}/liste/",
+           "/admin/cuisine/stock/{}/", "/admin/cuisine/{}/nouvelle-commande/", "/admin/cuisine/recettes/{}/",
+           "/admin/cuisine/{}/preparation/", "/admin/cuisine/{}/four/colonnes/", "/admin/cuisine/{}/boissons-desserts/"]
 
 
 @pytest.mark.parametrize("username", ["gerant-bastille", "pizzaiolo-bastille", "livreur-bastille", "comptoir-bastille"])
@@ -46,7 +46,7 @@ def test_a_head_office_pizzaiolo_sees_every_dashboard_row_but_restocks_nowhere(c
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.get(username="pizzaiolo-nation")
-    user.groups.add(Group.objects.get(name=HEAD_OFFICE))
+    user.groups.add(Group.objects.get(name="Siège"))  # the head office group
     Stock.objects.filter(ingredient__name="Reblochon").update(low_threshold=F("quantity") + 1)
     client.force_login(user)
     page = client.get("/admin/").content.decode()

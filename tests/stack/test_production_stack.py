@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.production_stack import ROOT, Stack
+from devtools.production_stack import ROOT, Stack
 
 pytestmark = pytest.mark.stack
 SECURITY_HEADERS = {
