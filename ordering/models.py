@@ -107,6 +107,9 @@ class StockMovement(models.Model):
         verbose_name = _("stock movement")
         verbose_name_plural = _("stock movements")
 
+    def __str__(self):
+        return f"{self.get_reason_display()} {self.delta:+}"
+
 
 class Order(models.Model):
     class PaymentMethod(models.TextChoices):
@@ -132,7 +135,8 @@ class Order(models.Model):
     sequence = models.PositiveIntegerField(_("number of the day"))
     number = models.CharField(_("number"), max_length=20, unique=True)
     tracking_token = models.CharField(max_length=43, unique=True, editable=False)
-    checkout_key = models.CharField(max_length=64, null=True, blank=True, editable=False, db_index=True)  # unique per restaurant
+    # NULL, not "": orders without a key (phone, counter) stay out of the per-restaurant uniqueness.
+    checkout_key = models.CharField(max_length=64, null=True, blank=True, editable=False, db_index=True)  # noqa: DJ001
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLACED, db_index=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
 
@@ -224,6 +228,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.from_status or '-'} → {self.to_status}"
+
 
 class DailyCounter(models.Model):
     """Hands out each restaurant's order numbers of the day, one at a time."""
@@ -234,6 +241,9 @@ class DailyCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["restaurant", "day"], name="one_counter_per_day")]
+
+    def __str__(self):
+        return f"{self.day}: {self.last}"
 
 
 class PayPalPayment(models.Model):
@@ -260,6 +270,9 @@ class PayPalPayment(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.paypal_order_id
 
 
 class PayPalRefund(models.Model):
@@ -294,6 +307,9 @@ class PayPalRefund(models.Model):
             models.UniqueConstraint(fields=["refund_id"], condition=~models.Q(refund_id=""), name="paypal_refund_id_unique"),
         ]
 
+    def __str__(self):
+        return self.refund_id or self.request_id
+
     def custom_id(self):
         """Sent with our refund request; PayPal echoes it in the refund and its webhook."""
         return f"{REFUND_CUSTOM_ID_PREFIX}{self.pk}"
@@ -309,6 +325,9 @@ class PayPalWebhookEvent(models.Model):
     event_type = models.CharField(max_length=PAYPAL_ID_LENGTH)
     resource_id = models.CharField(max_length=PAYPAL_ID_LENGTH, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.event_type} {self.event_id}"
 
 
 class StaffMember(models.Model):
@@ -345,6 +364,9 @@ class RecipeSteps(models.Model):
         verbose_name = _("recipe steps")
         verbose_name_plural = _("recipe steps")
 
+    def __str__(self):
+        return str(self.product)
+
     def step_list(self):
         return [line.strip() for line in self.steps.splitlines() if line.strip()]
 
@@ -364,3 +386,8 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.status} #{self.order_id}"
+
+

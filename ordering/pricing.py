@@ -51,7 +51,7 @@ def clean_quantities(quantities):
         try:
             size_id, quantity = int(raw_id), int(raw_quantity)
         except (TypeError, ValueError):
-            raise OrderError(_("This product or quantity is not valid."))
+            raise OrderError(_("This product or quantity is not valid.")) from None
         if quantity < 0 or quantity > MAX_QUANTITY_PER_LINE:
             raise OrderError(_("You can order between 1 and %(max)s of each item.") % {"max": MAX_QUANTITY_PER_LINE})
         if quantity:

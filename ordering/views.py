@@ -192,7 +192,8 @@ def _too_many_checkouts(request):
     """Counts an attempt to place an order; True past either limit (settings CHECKOUT_RATE_PER_*)."""
     limits = [("checkout-address", _address, settings.CHECKOUT_RATE_PER_ADDRESS),
               ("checkout-session", _session_or_address, settings.CHECKOUT_RATE_PER_SESSION)]
-    return any([is_ratelimited(request, group=group, key=key, rate=rate, increment=True) for group, key, rate in limits])
+    # A list, not a generator: every limiter counts the attempt, even once one has refused it.
+    return any([is_ratelimited(request, group=group, key=key, rate=rate, increment=True) for group, key, rate in limits])  # noqa: C419
 
 
 def _order_by_token(token):

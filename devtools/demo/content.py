@@ -6,6 +6,7 @@ overwritten), what is missing is created.
 
 from datetime import time
 from decimal import Decimal
+from functools import partial
 from io import BytesIO
 
 from django.contrib.auth import get_user_model
@@ -149,20 +150,20 @@ def load_catalogue():
     }
     products = []
     for slug, name, composition, base, allergen_names, tag_slugs, toppings, sauce in PIZZAS:
-        photo = demo_image(f"Pizza {name}", lambda: demo_images.pizza(slug, toppings, sauce or demo_images.SAUCE))
+        photo = demo_image(f"Pizza {name}", partial(demo_images.pizza, slug, toppings, sauce or demo_images.SAUCE))
         sizes = [(label, Decimal(base) + extra) for label, extra in PIZZA_SIZES]
         products.append(ensure_product(
             slug, name, categories["pizzas"], composition, sizes,
             [allergens[a] for a in allergen_names], [tags[t] for t in tag_slugs], photo,
         ))
     for slug, name, composition, label, price, allergen_names, colour in DRINKS:
-        photo = demo_image(f"Boisson {name}", lambda: demo_images.drink(colour))
+        photo = demo_image(f"Boisson {name}", partial(demo_images.drink, colour))
         products.append(ensure_product(
             slug, name, categories["boissons"], composition, [(label, Decimal(price))],
             [allergens[a] for a in allergen_names], [tags["vegetarien"], tags["vegan"]], photo,
         ))
     for slug, name, composition, price, allergen_names, colour in DESSERTS:
-        photo = demo_image(f"Dessert {name}", lambda: demo_images.dessert(colour))
+        photo = demo_image(f"Dessert {name}", partial(demo_images.dessert, colour))
         products.append(ensure_product(
             slug, name, categories["desserts"], composition, [("", Decimal(price))],
             [allergens[a] for a in allergen_names], [tags["vegetarien"]], photo,
@@ -189,7 +190,7 @@ def load_pages(products):
             title=data["title"], slug=data["slug"], street_address=data["street_address"], postcode=data["postcode"],
             city=data["city"], phone=data["phone"], intro=data["intro"], delivery_postcodes=data["delivery_postcodes"],
             delivery_fee=data.get("delivery_fee", Decimal("2.50")), minimum_order=data.get("minimum_order", Decimal("15.00")),
-            photo=demo_image(f"Restaurant {data['title']}", lambda: demo_images.storefront(data["seed"])),
+            photo=demo_image(f"Restaurant {data['title']}", partial(demo_images.storefront, data["seed"])),
             opening_hours=[OpeningHours(weekday=d, opens=o, closes=c) for d, o, c in data["hours"]],
             menu_items=[
                 MenuItem(product=p, price_override=overrides.get(p.slug), sort_order=i) for i, p in enumerate(products)

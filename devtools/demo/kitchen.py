@@ -66,7 +66,7 @@ def load_stock():
     products = {p.slug: p for p in Product.objects.prefetch_related("sizes")}
     for slug, recipe in PIZZA_RECIPES.items():
         sizes = sorted(products[slug].sizes.all(), key=lambda s: s.sort_order or 0) if slug in products else []
-        for size, factor in zip(sizes, SIZE_FACTORS):
+        for size, factor in zip(sizes, SIZE_FACTORS, strict=False):  # a product may have fewer sizes
             if RecipeLine.objects.filter(size=size).exists():
                 continue
             RecipeLine.objects.bulk_create([

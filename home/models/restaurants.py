@@ -98,7 +98,7 @@ class RestaurantPage(Page):
         try:
             self.delivery_postcodes = " ".join(parse_postcodes(self.delivery_postcodes))
         except ValidationError as error:
-            raise ValidationError({"delivery_postcodes": error})
+            raise ValidationError({"delivery_postcodes": error}) from error
 
     @property
     def delivery_postcode_list(self):

@@ -302,7 +302,8 @@ def _on_refund_event(resource):
     known by its id or by the custom_id we sent, or one made elsewhere (PayPal's
     dashboard), recorded as its own row so that the books match PayPal's. Never
     matched by amount alone: another pending refund may have the same amount."""
-    capture_id = next((l["href"].rstrip("/").rsplit("/", 1)[-1] for l in resource.get("links", []) if l.get("rel") == "up" and l.get("href")), None)
+    capture_id = next((link["href"].rstrip("/").rsplit("/", 1)[-1] for link in resource.get("links", [])
+                       if link.get("rel") == "up" and link.get("href")), None)
     payment = PayPalPayment.objects.filter(capture_id=capture_id).first() if capture_id else None
     if payment is None:
         return
