@@ -1,5 +1,8 @@
+import re
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -8,17 +11,19 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.money import to_money
 from home.validators import phone_validator, postcode_validator
 
 from .exceptions import OrderError
 from .models import Order
-from .pricing import MAX_QUANTITY_PER_LINE
+from .pricing import MAX_QUANTITY_PER_LINE, parse_id
 from .services import OrderDetails, check_minimum
 from .slots import schedule
 from .workflow import Fulfilment
 
 ASAP = "asap"
 NEW_ADDRESS = "new"
+SIZE_FIELD = re.compile(r"size_[0-9]{1,10}")
 # The database's limit for e-mail addresses (Django's EmailField, RFC 5321); forms default to 320.
 EMAIL_MAX_LENGTH = 254
 
@@ -366,9 +371,169 @@ class QuantityFieldsMixin:
         return [(self[f"size_{size.pk}"], size, price, counts.get(size.pk)) for size, price in self.menu_sizes]
 
 
+@dataclass
+class DraftLine:
+    """A line of the order being changed, as the page shows it."""
+
+    field: forms.BoundField
+    size: object
+    unit_price: Decimal
+    quantity: int  # 0 while its field holds something that is not a quantity
+    limit: int  # the most of this size the kitchen could make for this order
+
+    @property
+    def product(self):
+        return self.size.product
+
+    @property
+    def line_total(self):
+        return to_money(self.unit_price * self.quantity)
+
+    @property
+    def at_limit(self):
+        return self.quantity >= self.limit
+
+    @property
+    def limit_note(self):
+        return limit_note(self.limit)
+
+
+def limit_note(limit):
+    if limit >= MAX_QUANTITY_PER_LINE:
+        return _("At most %(max)s of each item.") % {"max": MAX_QUANTITY_PER_LINE}
+    if limit <= 0:
+        return _("Sold out for now.")
+    return _("No more than %(count)s: that is all the kitchen can still make.") % {"count": limit}
+
+
+@dataclass
+class Draft:
+    """The changed order before it is saved: lines at today's prices and its totals."""
+
+    lines: list
+    fee: Decimal
+    minimum: Decimal  # for a delivery; zero for take-away
+    current_total: Decimal
+    paid_online: Decimal | None  # what PayPal holds, if the order is paid online
+    dropped: list  # lines of the order that are no longer on the menu
+
+    @property
+    def subtotal(self):
+        return to_money(sum((line.line_total for line in self.lines), Decimal("0")))
+
+    @property
+    def total(self):
+        return to_money(self.subtotal + self.fee) if self.lines else Decimal("0.00")
+
+    @property
+    def missing(self):
+        """What the food must still reach for a delivery (the minimum order)."""
+        return max(Decimal("0.00"), self.minimum - self.subtotal) if self.lines else Decimal("0.00")
+
+    @property
+    def refund(self):
+        return self.paid_online - self.total if self.paid_online is not None and self.lines and self.total < self.paid_online else None
+
+    @property
+    def over_paid(self):
+        return self.total - self.paid_online if self.paid_online is not None and self.total > self.paid_online else None
+
+
 class ChangeOrderForm(QuantityFieldsMixin, forms.Form):
+    """The order's quantities, one field per size of the menu (a size left out is none of it).
+
+    The buttons that change one line post the whole form with one of ACTIONS (its
+    value a size id): the page comes back with the draft changed, nothing saved."""
+
+    ACTIONS = ("less", "more", "remove", "add")
+
     def __init__(self, *args, menu_sizes, initial_quantities, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_quantity_fields(menu_sizes, initial_quantities)
+        self.initial_quantities = initial_quantities
+        self.sizes = {size.pk: (size, price) for size, price in menu_sizes}
+
+    def draft_action(self):
+        """(action, size id) of the line button pressed, None for "save"; ValueError for what no page of ours sends."""
+        if not self.is_bound:
+            return None
+        pressed = [name for name in self.ACTIONS if name in self.data]
+        if not pressed:
+            return None
+        values = self.data.getlist(pressed[0]) if hasattr(self.data, "getlist") else [self.data[pressed[0]]]
+        size_id = parse_id(values[0]) if len(pressed) == 1 and len(values) == 1 else None
+        if size_id is None:
+            raise ValueError(_("This change of a line is not valid."))
+        return pressed[0], size_id
+
+    def _draft_quantities(self):
+        """{size id: quantity} of the draft, in the order its lines are shown."""
+        if not self.is_bound:
+            return {size_id: quantity for size_id, quantity in self.initial_quantities.items() if size_id in self.sizes and quantity}
+        cleaned = getattr(self, "cleaned_data", {})
+        quantities = {}
+        for name in self.data:
+            size_id = int(name[5:]) if SIZE_FIELD.fullmatch(name) else None
+            if size_id in self.sizes and name not in quantities:
+                quantities[size_id] = cleaned.get(name) or 0
+        return quantities
+
+    def apply(self, action, limits):
+        """Changes one line of the (valid) draft; returns what to tell the customer."""
+        name, size_id = action
+        quantities = self._draft_quantities()
+        if name == "add" and size_id not in self.sizes:
+            raise ValueError(_("This product is not on this restaurant's menu."))
+        if name != "add" and not quantities.get(size_id):
+            raise ValueError(_("This line is not in your order."))
+        size, _price = self.sizes[size_id]
+        label = f"{size.product.name} {size.label}".strip()
+        now, limit = quantities.get(size_id, 0), limits.get(size_id, MAX_QUANTITY_PER_LINE)
+        wanted = {"less": now - 1, "more": now + 1, "remove": 0, "add": now + 1}[name]
+        if wanted > now and wanted > limit:
+            if limit <= 0:
+                return _("Sold out for now: %(name)s.") % {"name": label}
+            return _("%(name)s: %(reason)s") % {"name": label, "reason": limit_note(limit)}
+        data = self.data.copy()
+        data[f"size_{size_id}"] = str(wanted)
+        self.data = data
+        self.full_clean()
+        if wanted == 0:
+            return _("Removed from the order: %(name)s.") % {"name": label}
+        if name == "add" and now == 0:
+            return _("Added to the order: %(name)s.") % {"name": label}
+        return _("%(name)s: %(quantity)s.") % {"name": label, "quantity": wanted}
+
+    def draft(self, order, order_lines, limits):
+        lines = []
+        errors = self.errors if self.is_bound else {}
+        for size_id, quantity in self._draft_quantities().items():
+            field_name = f"size_{size_id}"
+            if quantity or field_name in errors:
+                size, price = self.sizes[size_id]
+                lines.append(DraftLine(self[field_name], size, price, quantity, limits.get(size_id, MAX_QUANTITY_PER_LINE)))
+        paid_online = order.payment_state == Order.PaymentState.PAID and order.payment_method == Order.PaymentMethod.PAYPAL
+        return Draft(
+            lines=lines, fee=order.restaurant.delivery_fee if order.is_delivery else Decimal("0.00"),
+            minimum=order.restaurant.minimum_order if order.is_delivery else Decimal("0.00"),
+            current_total=order.total, paid_online=order.total if paid_online else None,
+            dropped=[line for line in order_lines if line.size_id not in self.sizes],
+        )
+
+    def picker(self, menu_items, limits, opened=None):
+        """The menu by category, for adding a product: [{category, products: [{product, sizes: [(size,
+        price, limit)], from_price, open}], open}], in menu order; `opened`: the size just added (its
+        product and category stay open when the page comes back without JavaScript)."""
+        categories = {}
+        for item in menu_items:
+            sizes = [(size, price, limits.get(size.pk, MAX_QUANTITY_PER_LINE)) for size, price in item.priced_sizes()]
+            if sizes:
+                product = item.product
+                is_open = opened in {size.pk for size, _price, _limit in sizes}
+                entry = categories.setdefault(product.category, {"category": product.category, "products": [], "open": False})
+                entry["products"].append({"product": product, "sizes": sizes, "open": is_open,
+                                          "from_price": min(price for _size, price, _limit in sizes)})
+                entry["open"] = entry["open"] or is_open
+        return sorted(categories.values(), key=lambda entry: (entry["category"].sort_order, entry["category"].name))
 
 

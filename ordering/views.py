@@ -1,3 +1,6 @@
+from decimal import Decimal
+from urllib.parse import urlencode
+
 from client_address import client_address
 from django.conf import settings
 from django.contrib import messages
@@ -7,7 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
@@ -20,12 +25,12 @@ from .exceptions import OrderError, TransitionNotAllowed
 from .forms import ChangeOrderForm, CheckoutDraft, CheckoutForm, IssuedCheckoutKeys
 from .models import Order, SavedAddress
 from .payment_methods import available_methods, gateway_for
-from .pricing import parse_id, subtotal_of
+from .pricing import MAX_QUANTITY_PER_LINE, parse_id, subtotal_of
 from .services import cancel_awaiting_payment, cancel_by_customer, change_order, ensure_changeable, place_order
 from .slots import schedule
-from .stock import makeable_counts
-from .wording import kitchen_has_it, payment_note, time_note
-from .workflow import Fulfilment, Status, timeline
+from .stock import how_many_can_be_made, ingredient_needs, levels_of, recipes_for
+from .wording import cancel_note, headline, kitchen_has_it, payment_note, time_note
+from .workflow import FINISHED, Fulfilment, Status, timeline
 
 
 def _wants_json(request):
@@ -307,24 +312,40 @@ def _order_by_token(token):
 def _status_payload(order):
     """Everything the tracking page says about the order's state; its script polls it."""
     changes = {change.to_status: change.at for change in order.status_changes.all()}
-    steps = [
-        {"status": s.value, "label": str(s.label), "done": s in changes,
-         "at": timezone.localtime(changes[s]).strftime("%H:%M") if s in changes else ""}
-        for s in timeline(order.fulfilment)
-    ]
+    path = timeline(order.fulfilment)
+    reached = path.index(order.status) if order.status in path else -1
+    finished = order.status in FINISHED
+    steps = []
+    for index, step in enumerate(path):
+        done, current = index <= reached, index == reached
+        if current and not finished:
+            state_text = _("current step")
+        else:
+            state_text = _("done") if done else _("to come")
+        steps.append({
+            "status": step.value, "label": str(step.label), "done": done, "current": current, "state_text": state_text,
+            "at": timezone.localtime(changes[step]).strftime("%H:%M") if step in changes else "",
+        })
     return {
-        "status": order.status, "label": str(Status(order.status).label), "steps": steps,
-        "cancelled": order.status == Status.CANCELLED, "changeable": order.is_changeable,
+        "status": order.status, "label": str(Status(order.status).label), "headline": headline(order), "steps": steps,
+        "cancelled": order.status == Status.CANCELLED, "finished": finished, "changeable": order.is_changeable,
         "awaiting_payment": order.status == Status.AWAITING_PAYMENT, "locked": kitchen_has_it(order),
-        "time": time_note(order), "payment": payment_note(order),
+        "time": capfirst(time_note(order)), "payment": payment_note(order),
     }
+
+
+def _map_url(restaurant):
+    """A plain link to the restaurant on OpenStreetMap: nothing is loaded from another host by the page."""
+    address = f"{restaurant.street_address}, {restaurant.postcode} {restaurant.city}"
+    return "https://www.openstreetmap.org/search?" + urlencode({"query": address})
 
 
 @require_GET
 def track(request, token):
     order = _order_by_token(token)
     return render(request, "ordering/track.html", {
-        "order": order, "lines": order.lines.all(), "state": _status_payload(order),
+        "order": order, "lines": order.lines.all(), "state": _status_payload(order), "restaurant": order.restaurant,
+        "map_url": _map_url(order.restaurant), "cancel_note": cancel_note(order),
     })
 
 
@@ -347,7 +368,26 @@ def track_cancel(request, token):
     return redirect(order.get_tracking_url())
 
 
+def _change_limits(restaurant, menu_sizes, current):
+    """{size id: the most of it this order could hold}: what the stock makes once the order's own
+    reservation is given back (an upper bound for one size alone; change_order checks the whole
+    order under lock). In two queries, like makeable_counts."""
+    recipes = recipes_for([size.pk for size, _price in menu_sizes])
+    levels = levels_of(restaurant)
+    for ingredient_id, held in ingredient_needs(current, recipes).items():
+        levels[ingredient_id] = levels.get(ingredient_id, Decimal("0")) + held
+    limits = {}
+    for size, _price in menu_sizes:
+        can_make = how_many_can_be_made(recipes.get(size.pk), levels)
+        limits[size.pk] = MAX_QUANTITY_PER_LINE if can_make is None else min(MAX_QUANTITY_PER_LINE, can_make)
+    return limits
+
+
 def track_change(request, token):
+    """The order's lines with -/+ and a product picker. The buttons that change one
+    line (less, more, remove, add) post the whole form: the page comes back with the
+    draft changed, nothing saved (that is how the steppers work without JavaScript;
+    with it, change.js does the same in the page). Saving goes through change_order."""
     order = _order_by_token(token)
     try:
         ensure_changeable(order)  # checked again, under the order's lock, when the change is made
@@ -355,18 +395,38 @@ def track_change(request, token):
         messages.error(request, str(error))
         return redirect(order.get_tracking_url())
     restaurant = order.restaurant
-    menu_sizes = restaurant.priced_menu_sizes()
-    current = {line.size_id: line.quantity for line in order.lines.all() if line.size_id}
-    form = ChangeOrderForm(request.POST or None, menu_sizes=menu_sizes, initial_quantities=current)
-    if request.method == "POST" and form.is_valid():
+    menu_items = restaurant.published_menu_items()
+    menu_sizes = [pair for item in menu_items for pair in item.priced_sizes()]
+    order_lines = list(order.lines.all())
+    current = {line.size_id: line.quantity for line in order_lines if line.size_id}
+    data = request.POST if request.method == "POST" else None
+    form = ChangeOrderForm(data, menu_sizes=menu_sizes, initial_quantities=current)
+    try:
+        action = form.draft_action()
+    except ValueError as error:
+        return _bad_request(request, str(error))
+    limits = _change_limits(restaurant, menu_sizes, current)
+    status, notice = 200, ""
+    if action and form.is_valid():
+        try:
+            notice = form.apply(action, limits)
+        except ValueError as error:  # a line not in the draft, a size not on this menu
+            return _bad_request(request, str(error))
+    elif data is not None and form.is_valid():
         try:
             change_order(order, form.quantities())
         except OrderError as error:
             form.add_error(None, str(error))
+            status = 400
         else:
             order.refresh_from_db()
             messages.success(request, _("Your order is changed. New total: %(total)s.") % {"total": format_euros(order.total)})
             return redirect(order.get_tracking_url())
-    rows = form.quantity_rows(makeable_counts(restaurant, [size.pk for size, _price in menu_sizes]))
-    return render(request, "ordering/change.html", {"order": order, "form": form, "rows": rows},
-                  status=400 if form.is_bound else 200)
+    elif data is not None:
+        status = 400
+    draft = form.draft(order, order_lines, limits)
+    return render(request, "ordering/change.html", {
+        "order": order, "restaurant": restaurant, "form": form, "draft": draft, "notice": notice,
+        "picker": form.picker(menu_items, limits, opened=action[1] if action and action[0] == "add" else None),
+        "decimal_separator": get_format("DECIMAL_SEPARATOR"), "thousand_separator": get_format("THOUSAND_SEPARATOR"),
+    }, status=status)

@@ -44,8 +44,9 @@ def payment_note(order):
 
 
 def time_note(order):
-    """"planned for 19:45" (the slot the customer chose), "estimated time 19:30",
-    or "" once the order is handed over or cancelled."""
+    """"planned for 19:45" (the slot the customer chose), "delivery estimated at
+    about 19:30" (as soon as possible: an estimate, said so), or "" once the order
+    is handed over or cancelled."""
     if order.status in FINISHED:
         return ""
     moment = order.requested_for or order.estimated_ready_at
@@ -54,7 +55,9 @@ def time_note(order):
     moment = timezone.localtime(moment)
     time = moment.strftime("%H:%M")
     if order.requested_for is None:
-        return _("estimated time %(time)s") % {"time": time}
+        if order.is_delivery:
+            return _("delivery estimated at about %(time)s") % {"time": time}
+        return _("ready at about %(time)s (estimate)") % {"time": time}
     if moment.date() != timezone.localdate():
         return _("planned for %(day)s at %(time)s") % {"day": moment.strftime("%d/%m"), "time": time}
     return _("planned for %(time)s") % {"time": time}
@@ -62,3 +65,35 @@ def time_note(order):
 
 def kitchen_has_it(order):
     return order.status in IN_THE_KITCHEN
+
+
+def headline(order):
+    """One sentence on the tracking page saying where the order is, for this way of getting it."""
+    status, delivery = order.status, order.is_delivery
+    if status == Status.AWAITING_PAYMENT:
+        return _("Your order is waiting for its payment.")
+    if status == Status.PLACED:
+        return _("The restaurant has received your order.")
+    if status == Status.IN_PREPARATION:
+        return _("Your order is being prepared.")
+    if status == Status.READY:
+        return _("Your order is ready and leaves soon.") if delivery else _("Your order is ready: you can collect it.")
+    if status == Status.OUT_FOR_DELIVERY:
+        return _("Your order is on its way.")
+    if status == Status.DELIVERED:
+        return _("Your order was delivered. Enjoy your meal!")
+    if status == Status.COLLECTED:
+        return _("You collected your order. Enjoy your meal!")
+    return _("This order is cancelled.")
+
+
+def cancel_note(order):
+    """What cancelling does to the money, said before the customer confirms."""
+    total = {"total": format_euros(order.total)}
+    if order.payment_state == PaymentState.PAID and order.payment_method == Order.PaymentMethod.PAYPAL:
+        return _("The %(total)s paid with PayPal will be refunded to you.") % total
+    if order.payment_state == PaymentState.PAID:
+        return _("You paid %(total)s at the restaurant: ask the restaurant for your refund.") % total
+    if order.status == Status.AWAITING_PAYMENT:
+        return _("The PayPal payment waiting for you is dropped: you will not be charged.")
+    return _("You will not be charged anything.")

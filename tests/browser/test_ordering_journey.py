@@ -52,8 +52,8 @@ def test_guest_orders_for_delivery_changes_then_cancels(phone, live_server, bast
     assert "Nouveau total : 41,00\u00a0€" in phone.locator(".messages").inner_text()
     assert "41,00\u00a0€" in phone.locator("[data-total]").inner_text()
 
-    phone.once("dialog", lambda dialog: dialog.accept())
-    phone.get_by_role("button", name="Annuler ma commande").click()
+    phone.locator("[data-cancel] summary").click()  # "Annuler ma commande": the confirmation opens in the page
+    phone.get_by_role("button", name="Oui, annuler la commande").click()
     phone.locator("[data-status-label]", has_text="Annulée").wait_for()
     assert Order.objects.get().status == Status.CANCELLED
     assert levels(bastille) == initial
@@ -63,11 +63,11 @@ def test_tracking_page_follows_the_kitchen_without_reload(phone, live_server, ba
     details = OrderDetails(fulfilment=Fulfilment.PICKUP, name="Léa", phone="0612345678", email="lea@example.fr")
     order = place_order(bastille, {size_of("diavola").pk: 1}, details)
     phone.goto(live_server.url + order.get_tracking_url())
-    assert phone.get_by_role("button", name="Annuler ma commande").is_visible()
+    assert phone.locator("[data-cancel] summary").is_visible()
     phone.evaluate("window.__notReloaded = true")
 
     transition(order, Status.IN_PREPARATION)
     phone.locator("[data-status-label]", has_text="En préparation").wait_for(timeout=10_000)
     assert phone.evaluate("window.__notReloaded") is True
-    assert not phone.get_by_role("button", name="Annuler ma commande").is_visible()
+    assert not phone.locator("[data-cancel] summary").is_visible()
     assert phone.locator("[data-locked]").is_visible()

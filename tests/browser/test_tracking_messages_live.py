@@ -22,7 +22,7 @@ def test_a_collected_order_loses_its_time_and_kitchen_notice_without_reload(phon
     order = take_away(bastille)
     phone.goto(live_server.url + order.get_tracking_url())
     assert "À payer au comptoir" in phone.locator("[data-payment]").inner_text()
-    assert "heure estimée" in phone.locator("[data-time]").inner_text()
+    assert "Prête vers" in phone.locator("[data-time]").inner_text() and "(estimation)" in phone.locator("[data-time]").inner_text()
     for status in (Status.IN_PREPARATION, Status.READY):
         transition(order, status)
     phone.locator("[data-status-label]", has_text="Prête").wait_for(timeout=10_000)

@@ -69,12 +69,15 @@ def payment_rules(status, method, payment_state):
     return must, never
 
 
-def time_rules(status, slot):
+def time_rules(status, slot, fulfilment):
+    """A slot the customer chose is planned, "as soon as possible" an estimate, said so; neither once finished."""
     if status in HANDED_OVER_OR_CANCELLED:
-        return [], ["heure estimée", "prévue pour", "19:45", "19:30"]
+        return [], ["estimée", "estimation", "Prévue pour", "19:45", "19:30"]
     if slot:
-        return ["prévue pour 19:45"], ["heure estimée"]
-    return ["heure estimée 19:30"], ["prévue pour"]
+        return ["Prévue pour 19:45"], ["estimée", "estimation"]
+    if fulfilment == Fulfilment.DELIVERY:
+        return ["Livraison estimée vers 19:30"], ["Prévue pour"]
+    return ["Prête vers 19:30 (estimation)"], ["Prévue pour"]
 
 
 @pytest.mark.parametrize("slot", [False, True], ids=["asap", "slot"])
@@ -85,7 +88,7 @@ def time_rules(status, slot):
 def test_tracking_says_the_right_thing(client, bastille, status, method, payment_state, fulfilment, slot):
     order = make_order(bastille, status, method, payment_state, fulfilment, slot)
     money_must, money_never = payment_rules(status, method, payment_state)
-    time_must, time_never = time_rules(status, slot)
+    time_must, time_never = time_rules(status, slot, fulfilment)
     kitchen = ([KITCHEN_STARTED], []) if status in IN_THE_KITCHEN else ([], [KITCHEN_STARTED])
 
     page = visible_text(client.get(order.get_tracking_url()))
@@ -112,4 +115,4 @@ def test_a_slot_on_another_day_gives_the_day(client, bastille):
     tomorrow = timezone.localtime(order.requested_for) + timezone.timedelta(days=1)
     Order.objects.filter(pk=order.pk).update(requested_for=tomorrow, estimated_ready_at=tomorrow)
     state = client.get(f"/commande/suivi/{order.tracking_token}/etat/").json()
-    assert state["time"] == f"prévue pour le {tomorrow:%d/%m} à 19:45"
+    assert state["time"] == f"Prévue pour le {tomorrow:%d/%m} à 19:45"

@@ -329,8 +329,9 @@ class Offer:
                 continue
             method = (form.get("method") or "get").upper()
             fields = _form_values(form)
-            if fields and fields not in [f for _m, f in self.forms.get(key, [])]:
-                self.forms.setdefault(key, []).append((method, fields))
+            for variant in (fields, *_pressed(form, fields)):
+                if variant and variant not in [f for _m, f in self.forms.get(key, [])]:
+                    self.forms.setdefault(key, []).append((method, variant))
             # Buttons posting the same form elsewhere (formaction): the form's fields and the button's value go there.
             for button in form.select("button[formaction]"):
                 other = _endpoint_key(button["formaction"])
@@ -391,6 +392,18 @@ def _form_values(form):
             if re.fullmatch(r"size_\d+", name) and first_size:  # a quantity field: order one size
                 data[name], first_size = "2", False
     return data
+
+
+def _pressed(form, fields):
+    """The form as each kind of named submit button sends it (a browser adds the button pressed to
+    the fields): one variant per button name, with its first value (e.g. the change-order page's
+    less/more/remove/add, whose values are size ids)."""
+    seen = set()
+    for button in form.select("button[name], input[type=submit][name]"):
+        name = button["name"]
+        if button.get("type", "submit") == "submit" and name not in seen and name not in fields:
+            seen.add(name)
+            yield {**fields, name: button.get("value", "")}
 
 
 _OFFER = Offer()
@@ -750,6 +763,16 @@ def _reverses(world, target, name, value):
         return True
     except NoReverseMatch:
         return False
+
+
+def test_the_buttons_a_form_is_sent_with_are_fuzzed(world):
+    """A form's named submit buttons are fields too: each is fuzzed as the browser sends it."""
+    target = next(t for t in TARGETS if t.id == "ordering:track_change")
+    url = world.url(target, {"token": world.orders["placed"].tracking_token})
+    forms, _query = fields_for(target, world, url)
+    pressed = [name for _method, fields in forms for name in fields if name in ("less", "more", "remove", "add")]
+    assert sorted(pressed) == ["add", "less", "more", "remove"]  # one variant each, with a size id
+    assert all(re.fullmatch(r"[0-9]+", fields[name]) for _m, fields in forms for name in pressed if name in fields)
 
 
 def test_every_kind_of_endpoint_is_discovered():

@@ -1,37 +1,67 @@
-// Refreshes the tracking page's status every few seconds without reloading.
+// The tracking page follows the order without reloading: it polls its status
+// every few seconds (until the order is handed over or cancelled) and redraws
+// the progress line, the time and what can still be done.
 (function () {
   var root = document.querySelector("[data-track-url]");
   if (!root) return;
   var url = root.dataset.trackUrl;
+
+  function setText(selector, text) {
+    var element = root.querySelector(selector);
+    if (element && element.textContent !== text) element.textContent = text;
+  }
+
+  function show(selector, visible) {
+    var element = root.querySelector(selector);
+    if (element) element.hidden = !visible;
+  }
+
   function render(state) {
-    root.querySelector("[data-status-label]").textContent = state.label;
-    root.querySelector("[data-time]").hidden = !state.time;
-    root.querySelector("[data-time-text]").textContent = state.time;
-    root.querySelector("[data-payment]").textContent = state.payment;
-    var awaiting = root.querySelector("[data-awaiting-payment]");
-    if (awaiting) awaiting.hidden = !state.awaiting_payment;
-    root.querySelector("[data-timeline]").hidden = state.cancelled;
+    setText("[data-status-label]", state.label);
+    setText("[data-headline]", state.headline);
+    show("[data-time]", !!state.time);
+    setText("[data-time-text]", state.time);
+    setText("[data-payment]", state.payment);
+    show("[data-awaiting-payment]", state.awaiting_payment);
+    show("[data-timeline]", !state.cancelled);
     state.steps.forEach(function (step) {
       var li = root.querySelector('[data-step="' + step.status + '"]');
       if (!li) return;
       li.classList.toggle("is-done", step.done);
-      li.querySelector(".timeline__at").textContent = step.at;
+      li.classList.toggle("is-current", step.current);
+      if (step.current) li.setAttribute("aria-current", "step");
+      else li.removeAttribute("aria-current");
+      li.querySelector("[data-step-state]").textContent = step.state_text;
+      li.querySelector(".progress__at").textContent = step.at;
     });
-    root.querySelector("[data-actions]").hidden = !state.changeable;
-    root.querySelector("[data-locked]").hidden = !state.locked;
+    show("[data-actions]", state.changeable);
+    show("[data-locked]", state.locked);
+    show("[data-pickup-instructions]", !state.finished);
+    root.classList.toggle("is-finished", state.finished);
     root.dataset.status = state.status;
   }
+
   function poll() {
     fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (state) { if (state) render(state); })
-      .catch(function () {})
-      .finally(function () { setTimeout(poll, 3000); });
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (state) {
+        if (state) render(state);
+        if (!state || !state.finished) setTimeout(poll, 3000);
+      })
+      .catch(function () { setTimeout(poll, 3000); });
   }
-  setTimeout(poll, 3000);
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  if (root.dataset.status !== "delivered" && root.dataset.status !== "collected" && root.dataset.status !== "cancelled") {
+    setTimeout(poll, 3000);
+  }
+
+  // The cancel confirmation is a disclosure (it works without JavaScript); "No, keep it" closes it.
+  var cancel = root.querySelector("[data-cancel]");
+  var keep = root.querySelector("[data-cancel-keep]");
+  if (cancel && keep) {
+    keep.hidden = false;
+    keep.addEventListener("click", function () {
+      cancel.open = false;
+      cancel.querySelector("summary").focus();
     });
-  });
+  }
 })();
