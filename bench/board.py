@@ -36,8 +36,15 @@ sys.path.insert(0, str(ROOT / "site"))
 from devtools.production_stack import Stack  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TICKS = os.sysconf("SC_CLK_TCK")
 # Records when each ticket first appears in the page (wall clock, milliseconds).
 OBSERVER = """() => {
@@ -131,13 +138,15 @@ def main():
     options = parser.parse_args()
 
     with Stack(workers=options.workers) as stack:
-        os.environ.update(stack.env(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"))  # this process's orders
+        os.environ.update(
+            stack.env(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+        )  # this process's orders
         import django
 
         django.setup()
         from playwright.sync_api import sync_playwright
 
-        from home.models import OpeningHours, RestaurantPage, ProductSize
+        from home.models import OpeningHours, ProductSize, RestaurantPage
         from ordering.models import Stock
         from ordering.services import OrderDetails, place_order
         from ordering.workflow import Fulfilment
@@ -150,7 +159,9 @@ def main():
         Stock.objects.filter(restaurant=restaurant).update(quantity=90000)  # 2 × --orders Reines: never short
 
         def place(restaurant):
-            details = OrderDetails(fulfilment=Fulfilment.PICKUP, name="Bench", phone="0612345678", email="bench@example.fr")
+            details = OrderDetails(
+                fulfilment=Fulfilment.PICKUP, name="Bench", phone="0612345678", email="bench@example.fr"
+            )
             return place_order(restaurant, {reine.pk: 1}, details)
 
         stack.psql("ALTER SYSTEM SET log_statement = 'all'")
@@ -177,12 +188,16 @@ def main():
 
         scale = 60 / options.idle_seconds
         print(f"Kitchen board, {options.orders} orders, through nginx ({options.workers} gunicorn workers):")
-        print(f"  no board open: {baseline[0] * scale:.0f} SQL statements/min, {baseline[1] * scale:.2f} s CPU/min (baseline)")
+        print(
+            f"  no board open: {baseline[0] * scale:.0f} SQL statements/min, {baseline[1] * scale:.2f} s CPU/min (baseline)"
+        )
         for mode, (latencies, (sql, cpu)) in results.items():
-            print(f"  {mode}: order -> visible p50 {statistics.median(latencies) * 1000:.0f} ms, "
-                  f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms; "
-                  f"one open board, idle: {(sql - baseline[0]) * scale:.0f} SQL statements/min, "
-                  f"{(cpu - baseline[1]) * scale:.2f} s CPU/min")
+            print(
+                f"  {mode}: order -> visible p50 {statistics.median(latencies) * 1000:.0f} ms, "
+                f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms; "
+                f"one open board, idle: {(sql - baseline[0]) * scale:.0f} SQL statements/min, "
+                f"{(cpu - baseline[1]) * scale:.2f} s CPU/min"
+            )
 
 
 if __name__ == "__main__":

@@ -71,16 +71,29 @@ def lighthouse(url, headers, workdir):
     headers_file = Path(workdir) / "headers.json"
     headers_file.write_text(json.dumps(headers))
     subprocess.run(
-        [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
-         f"--only-categories={','.join(CATEGORIES)}", f"--extra-headers={headers_file}",
-         "--chrome-flags=--headless=new --no-sandbox --disable-gpu --ignore-certificate-errors"],
-        check=True, env={**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")},
-        capture_output=True, timeout=300)
+        [
+            str(LIGHTHOUSE),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={report}",
+            f"--only-categories={','.join(CATEGORIES)}",
+            f"--extra-headers={headers_file}",
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu --ignore-certificate-errors",
+        ],
+        check=True,
+        env={**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")},
+        capture_output=True,
+        timeout=300,
+    )
     result = json.loads(report.read_text())
     scores = {name: round(result["categories"][name]["score"] * 100) for name in CATEGORIES}
     scores["lcp_s"] = result["audits"]["largest-contentful-paint"]["numericValue"] / 1000
-    failed = [audit["id"] for audit in result["audits"].values()
-              if audit.get("score") is not None and audit["score"] < 0.9 and audit.get("scoreDisplayMode") == "binary"]
+    failed = [
+        audit["id"]
+        for audit in result["audits"].values()
+        if audit.get("score") is not None and audit["score"] < 0.9 and audit.get("scoreDisplayMode") == "binary"
+    ]
     return scores, failed
 
 
@@ -92,17 +105,26 @@ def main():
         placed = stack.manage("shell", "-c", PLACE_ORDER)
         token = placed.stdout.strip().splitlines()[-1]
         cart_cookie = {"Cookie": session_with_a_pizza(stack)}
-        pages = [("home", "/", {}), ("restaurant", "/bastille/", {}), ("cart", "/commande/panier/", cart_cookie),
-                 ("checkout", "/commande/valider/", cart_cookie), ("tracking", f"/commande/suivi/{token}/", {})]
-        print(f"Lighthouse {subprocess.run([str(LIGHTHOUSE), '--version'], capture_output=True, text=True).stdout.strip()}"
-              f", mobile preset, median of {options.runs} runs, through nginx and gunicorn:")
+        pages = [
+            ("home", "/", {}),
+            ("restaurant", "/bastille/", {}),
+            ("cart", "/commande/panier/", cart_cookie),
+            ("checkout", "/commande/valider/", cart_cookie),
+            ("tracking", f"/commande/suivi/{token}/", {}),
+        ]
+        print(
+            f"Lighthouse {subprocess.run([str(LIGHTHOUSE), '--version'], capture_output=True, text=True).stdout.strip()}"
+            f", mobile preset, median of {options.runs} runs, through nginx and gunicorn:"
+        )
         for name, path, headers in pages:
             runs = [lighthouse(stack.url + path, headers, workdir) for _ in range(options.runs)]
             median = {key: statistics.median(scores[key] for scores, _ in runs) for key in runs[0][0]}
             failed = sorted({audit for _, audits in runs for audit in audits})
-            print(f"  {name:<11} performance {median['performance']:>3.0f}  accessibility {median['accessibility']:>3.0f}"
-                  f"  best practices {median['best-practices']:>3.0f}  SEO {median['seo']:>3.0f}"
-                  f"  LCP {median['lcp_s']:.2f} s" + (f"  failed: {', '.join(failed)}" if failed else ""))
+            print(
+                f"  {name:<11} performance {median['performance']:>3.0f}  accessibility {median['accessibility']:>3.0f}"
+                f"  best practices {median['best-practices']:>3.0f}  SEO {median['seo']:>3.0f}"
+                f"  LCP {median['lcp_s']:.2f} s" + (f"  failed: {', '.join(failed)}" if failed else "")
+            )
 
 
 if __name__ == "__main__":

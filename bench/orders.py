@@ -24,8 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "site")]
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ocpizza_bench")
-os.environ.update(DJANGO_SETTINGS_MODULE="settings.dev", DATABASE_URL=DB_URL,
-                  EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="settings.dev",
+    DATABASE_URL=DB_URL,
+    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+)
 os.environ.pop("REDIS_URL", None)
 
 
@@ -91,7 +94,9 @@ def set_stock(restaurant, name, quantity):
     from ordering.models import Stock, StockMovement
 
     stock = Stock.objects.get(restaurant=restaurant, ingredient__name=name)
-    StockMovement.objects.create(stock=stock, delta=quantity - stock.quantity, reason=StockMovement.Reason.INVENTORY, note="bench")
+    StockMovement.objects.create(
+        stock=stock, delta=quantity - stock.quantity, reason=StockMovement.Reason.INVENTORY, note="bench"
+    )
     Stock.objects.filter(pk=stock.pk).update(quantity=quantity)
 
 
@@ -123,8 +128,10 @@ def main():
 
     results, elapsed = run_clients(options.clients, options.orders_per_client, basket)
     placed = sum(r[0] for r in results)
-    print(f"throughput: {placed}/{total} orders in {elapsed:.2f} s with {options.clients} concurrent clients "
-          f"= {placed / elapsed:.0f} orders/s (2 lines each, one restaurant)")
+    print(
+        f"throughput: {placed}/{total} orders in {elapsed:.2f} s with {options.clients} concurrent clients "
+        f"= {placed / elapsed:.0f} orders/s (2 lines each, one restaurant)"
+    )
 
     # The last units: mozzarella for exactly `limit` baskets (90 g + 90 g each).
     limit = total // 3
@@ -135,8 +142,10 @@ def main():
     mozzarella = Stock.objects.get(restaurant=restaurant, ingredient__name="Mozzarella")
     ledger = mozzarella.movements.aggregate(total=Sum("delta"))["total"]
     oversold = max(0, placed - limit)
-    print(f"last units: {placed} placed for {limit} possible, {refused} refused, oversold {oversold}, "
-          f"stock left {mozzarella.quantity}, ledger {'balances' if ledger == mozzarella.quantity else 'DOES NOT BALANCE'}")
+    print(
+        f"last units: {placed} placed for {limit} possible, {refused} refused, oversold {oversold}, "
+        f"stock left {mozzarella.quantity}, ledger {'balances' if ledger == mozzarella.quantity else 'DOES NOT BALANCE'}"
+    )
 
     set_stock(restaurant, "Mozzarella", Decimal("100000000"))
     details = OrderDetails(fulfilment="pickup", name="Bench", phone="0612345678", email="bench@example.fr")

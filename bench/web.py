@@ -22,8 +22,12 @@ from devtools.production_stack import Stack  # noqa: E402
 
 
 def wrk(url, seconds, connections):
-    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = re.search(r"50%\s+(\S+)", out).group(1)
     p99 = re.search(r"99%\s+(\S+)", out).group(1)
@@ -45,8 +49,10 @@ def main():
         # wrk does not verify certificates; the stack's own port is on loopback.
         for name, path in (("menu page /bastille/", "/bastille/"), (f"static file {css}", css)):
             rps, p50, p99, errors = wrk(stack.url + path, options.seconds, options.connections)
-            print(f"{name}: {rps:.0f} requests/s, latency p50 {p50}, p99 {p99}, non-2xx {errors} "
-                  f"({options.connections} connections, {options.workers} gunicorn workers × 2 threads)")
+            print(
+                f"{name}: {rps:.0f} requests/s, latency p50 {p50}, p99 {p99}, non-2xx {errors} "
+                f"({options.connections} connections, {options.workers} gunicorn workers × 2 threads)"
+            )
 
 
 if __name__ == "__main__":

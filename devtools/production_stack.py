@@ -9,8 +9,8 @@ the benchmarks need not import the tests).
 """
 
 import glob
-import re
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -89,26 +89,48 @@ class Stack:
     def env(self, **extra):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PAYPAL_", "DJANGO_"))}
         env.update(
-            DJANGO_SETTINGS_MODULE="settings.production", SECRET_KEY=self.secret, DATABASE_URL=self.database_url,
-            REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/0", ALLOWED_HOSTS="localhost",
-            CSRF_TRUSTED_ORIGINS=self.url, STATIC_ROOT=str(self.dir / "static"), MEDIA_ROOT=str(self.dir / "media"),
-            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=str(self.dir / "mail"),
-            PAYPAL_MODE="off", PROMETHEUS_MULTIPROC_DIR=str(self.dir / "prometheus"),
-            GUNICORN_BIND=f"127.0.0.1:{self.web_port}", GUNICORN_WORKERS=str(self.workers), GUNICORN_THREADS="2",
+            DJANGO_SETTINGS_MODULE="settings.production",
+            SECRET_KEY=self.secret,
+            DATABASE_URL=self.database_url,
+            REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/0",
+            ALLOWED_HOSTS="localhost",
+            CSRF_TRUSTED_ORIGINS=self.url,
+            STATIC_ROOT=str(self.dir / "static"),
+            MEDIA_ROOT=str(self.dir / "media"),
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(self.dir / "mail"),
+            PAYPAL_MODE="off",
+            PROMETHEUS_MULTIPROC_DIR=str(self.dir / "prometheus"),
+            GUNICORN_BIND=f"127.0.0.1:{self.web_port}",
+            GUNICORN_WORKERS=str(self.workers),
+            GUNICORN_THREADS="2",
         )
         env.update(self.extra_env)
         env.update(extra)
         return env
 
     def manage(self, *args, check=True):
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(), check=check,
-                              capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env(),
+            check=check,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     def load_demo(self):
         """The demo's accounts have known passwords: production settings do not
         have load_demo; the dev ones load the same data into the same database."""
-        result = subprocess.run([sys.executable, "manage.py", "load_demo"], cwd=ROOT,
-                                env=self.env(DJANGO_SETTINGS_MODULE="settings.dev"), capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [sys.executable, "manage.py", "load_demo"],
+            cwd=ROOT,
+            env=self.env(DJANGO_SETTINGS_MODULE="settings.dev"),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
 
     # --- services ------------------------------------------------------------
@@ -116,9 +138,26 @@ class Stack:
     def pg_ctl(self, action):
         data = self.dir / "pgdata"
         # -l: postgres must log to a file, not to our captured pipe (which would never close).
-        subprocess.run(as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(data / "log"), "-m", "fast", "-w",
-                                    action, "-o", f"-p {self.pg_port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"]),
-                       check=action != "stop", capture_output=True, timeout=60)
+        subprocess.run(
+            as_postgres(
+                [
+                    str(PG_BIN / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(data / "log"),
+                    "-m",
+                    "fast",
+                    "-w",
+                    action,
+                    "-o",
+                    f"-p {self.pg_port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off",
+                ]
+            ),
+            check=action != "stop",
+            capture_output=True,
+            timeout=60,
+        )
 
     def start_postgres(self):
         data = self.dir / "pgdata"
@@ -126,8 +165,23 @@ class Stack:
             data.mkdir()
             if os.geteuid() == 0:
                 shutil.chown(data, "postgres", "postgres")
-            subprocess.run(as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                                        "--no-sync", "-E", "UTF8"]), check=True, capture_output=True)
+            subprocess.run(
+                as_postgres(
+                    [
+                        str(PG_BIN / "initdb"),
+                        "-D",
+                        str(data),
+                        "-U",
+                        "postgres",
+                        "--auth=trust",
+                        "--no-sync",
+                        "-E",
+                        "UTF8",
+                    ]
+                ),
+                check=True,
+                capture_output=True,
+            )
         self.pg_ctl("start")
 
     def stop_postgres(self):
@@ -137,13 +191,33 @@ class Stack:
         self.pg_ctl("restart")
 
     def psql(self, sql, database="postgres"):
-        return subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "postgres", "-d", database,
-                               "-v", "ON_ERROR_STOP=1", "-tAc", sql], check=True, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.pg_port),
+                "-U",
+                "postgres",
+                "-d",
+                database,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-tAc",
+                sql,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
 
     def start_redis(self):
         self.processes["redis"] = subprocess.Popen(
             ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for(lambda: socket.create_connection(("127.0.0.1", self.redis_port), 0.2), "Redis")
 
     def stop_redis(self):
@@ -156,14 +230,22 @@ class Stack:
         log = open(self.dir / "gunicorn.log", "ab")
         self.processes["gunicorn"] = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "--config", "docker/gunicorn.conf.py", "wsgi:application"],
-            cwd=ROOT, env=self.env(), stdout=log, stderr=log)
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=log,
+        )
         wait_for(lambda: requests.get(f"http://127.0.0.1:{self.web_port}/healthz", timeout=1).ok, "gunicorn")
 
     def start_board_stream(self):
         log = open(self.dir / "board-stream.log", "ab")
         self.processes["board-stream"] = subprocess.Popen(
             [sys.executable, "manage.py", "board_stream", "--bind", f"127.0.0.1:{self.stream_port}"],
-            cwd=ROOT, env=self.env(), stdout=log, stderr=log)
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=log,
+        )
         wait_for(lambda: requests.get(f"http://127.0.0.1:{self.stream_port}/healthz", timeout=1).ok, "board stream")
 
     def restart_gunicorn(self):
@@ -219,16 +301,36 @@ http {{
         return main
 
     def make_certificate(self):
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-                        "-addext", "subjectAltName=DNS:localhost",
-                        "-keyout", str(self.dir / "certs/privkey.pem"), "-out", str(self.dir / "certs/fullchain.pem")],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost",
+                "-keyout",
+                str(self.dir / "certs/privkey.pem"),
+                "-out",
+                str(self.dir / "certs/fullchain.pem"),
+            ],
+            check=True,
+            capture_output=True,
+        )
 
     def start_nginx(self):
         config = self.nginx_config()
         self.make_certificate()
         subprocess.run(["nginx", "-t", "-c", str(config)], check=True, capture_output=True)
-        self.processes["nginx"] = subprocess.Popen(["nginx", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.processes["nginx"] = subprocess.Popen(
+            ["nginx", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         wait_for(lambda: requests.get(f"{self.url}/healthz", verify=self.ca, timeout=1).ok, "nginx")
 
     # --- the whole -----------------------------------------------------------

@@ -35,4 +35,3 @@ class CatalogueViewSetGroup(SnippetViewSetGroup):
     menu_icon = "pick"
     menu_label = _("Catalogue")
     menu_name = "catalogue"
-

@@ -1,14 +1,17 @@
 """The customer's account: signing up and logging in with an e-mail address, past
 orders, and ordering one again in one tap."""
 
-from accounts import NextPathOnlyMixin
-from client_address import client_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import (LoginView, PasswordResetConfirmView, PasswordResetDoneView, PasswordResetView,
-                                       redirect_to_login)
+from django.contrib.auth.views import (
+    LoginView,
+    PasswordResetConfirmView,
+    PasswordResetDoneView,
+    PasswordResetView,
+    redirect_to_login,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -18,6 +21,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
+
+from accounts import NextPathOnlyMixin
+from client_address import client_address
 
 from .customers import CustomerLoginForm, CustomerPasswordResetForm, CustomerSetPasswordForm, SignupForm
 from .exceptions import OrderError
@@ -32,8 +38,11 @@ MY_ORDERS_SHOWN = 50
 def _next_path(request):
     """Where to go once signed in: a path of this site from ?next=, else "" (the caller's default)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    safe = (target.startswith("/") and target.isprintable()
-            and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}))
+    safe = (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    )
     return target if safe else ""
 
 
@@ -63,8 +72,12 @@ def signup(request):
             login(request, user, backend="accounts.EmailBackend")
             messages.success(request, _("Welcome! Your account is created."))
             return redirect(_next_path(request) or "ordering:my_orders")
-    return render(request, "ordering/signup.html", {"form": form, "next": _next_path(request)},
-                  status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "ordering/signup.html",
+        {"form": form, "next": _next_path(request)},
+        status=400 if form.is_bound else 200,
+    )
 
 
 class CustomerLoginView(NextPathOnlyMixin, LoginView):
@@ -81,19 +94,27 @@ class CustomerLoginView(NextPathOnlyMixin, LoginView):
 
 @login_required(login_url="ordering:login")
 def my_orders(request):
-    orders = list(Order.objects.filter(customer=request.user).select_related("restaurant")
-                  .prefetch_related("lines")[:MY_ORDERS_SHOWN])
+    orders = list(
+        Order.objects.filter(customer=request.user)
+        .select_related("restaurant")
+        .prefetch_related("lines")[:MY_ORDERS_SHOWN]
+    )
     today = timezone.localdate()
     for order in orders:
         order.in_progress = order.status not in FINISHED
         order.when = _when(timezone.localtime(order.created_at), today)
-    return render(request, "ordering/my_orders.html", {
-        "last": orders[0] if orders else None, "earlier": orders[1:],
-    })
+    return render(
+        request,
+        "ordering/my_orders.html",
+        {
+            "last": orders[0] if orders else None,
+            "earlier": orders[1:],
+        },
+    )
 
 
 class CustomerPasswordResetView(PasswordResetView):
-    """"Forgot your password?": a link by e-mail to choose a new one (Django's signed,
+    """ "Forgot your password?": a link by e-mail to choose a new one (Django's signed,
     single-use, time-limited token), to the account of that address only."""
 
     template_name = "ordering/password_reset.html"
@@ -140,7 +161,7 @@ class CustomerPasswordResetConfirmView(PasswordResetConfirmView):
 
 
 def _when(moment, today):
-    """"Aujourd'hui · 19:42", "Hier · 12:05", "Vendredi 27 novembre · 20:10", "27 novembre 2025 · 19:30"."""
+    """ "Aujourd'hui · 19:42", "Hier · 12:05", "Vendredi 27 novembre · 20:10", "27 novembre 2025 · 19:30"."""
     days = (today - moment.date()).days
     if days == 0:
         day = _("Today")
@@ -159,7 +180,9 @@ def reorder(request, order_id):
         return redirect_to_login(reverse("ordering:my_orders"), "ordering:login")
     pk = parse_id(order_id)
     if pk is None:
-        return render(request, "ordering/bad_request.html", {"message": _("This order number is not valid.")}, status=400)
+        return render(
+            request, "ordering/bad_request.html", {"message": _("This order number is not valid.")}, status=400
+        )
     order = get_object_or_404(Order.objects.select_related("restaurant"), pk=pk, customer=request.user)
     try:
         again = reorder_of(order)
@@ -168,17 +191,23 @@ def reorder(request, order_id):
         return redirect("ordering:my_orders")
     where = {"date": again.when, "restaurant": order.restaurant.title}
     if not again.count:
-        messages.error(request, _("Nothing from your order of %(date)s at %(restaurant)s can be ordered today:") % where)
+        messages.error(
+            request, _("Nothing from your order of %(date)s at %(restaurant)s can be ordered today:") % where
+        )
         for change in again.changes:
             messages.error(request, change)
         return redirect("ordering:my_orders")
     replaced = again.apply_to(request.session)
     if again.changes:
-        messages.info(request, _("Your order of %(date)s at %(restaurant)s is in your cart. What changed since:") % where)
+        messages.info(
+            request, _("Your order of %(date)s at %(restaurant)s is in your cart. What changed since:") % where
+        )
         for change in again.changes:
             messages.warning(request, change)
     else:
-        messages.success(request, _("Your order of %(date)s at %(restaurant)s is in your cart, at the same prices.") % where)
+        messages.success(
+            request, _("Your order of %(date)s at %(restaurant)s is in your cart, at the same prices.") % where
+        )
     if replaced:
         messages.info(request, _("It replaces what your cart held before."))
     return redirect("ordering:cart")

@@ -27,7 +27,10 @@ class Cart:
     def _save(self):
         if not self.quantities:
             self.restaurant_id = None
-        self.session[SESSION_KEY] = {"restaurant": self.restaurant_id, "lines": {str(k): v for k, v in self.quantities.items()}}
+        self.session[SESSION_KEY] = {
+            "restaurant": self.restaurant_id,
+            "lines": {str(k): v for k, v in self.quantities.items()},
+        }
         self.session.modified = True
 
     @property
@@ -78,10 +81,14 @@ class Cart:
             if alone <= 0:
                 raise OrderError(_("%(product)s is sold out.") % {"product": name})
             if makeable <= 0 or makeable == self.quantities.get(size_id, 0):  # capping would change nothing
-                raise OrderError(_("No more %(product)s can be made with what is left beside your cart.") % {"product": name})
+                raise OrderError(
+                    _("No more %(product)s can be made with what is left beside your cart.") % {"product": name}
+                )
             quantity = new[size_id] = makeable
             capped = _("Only %(count)s × %(product)s can be made at the moment: your cart holds %(count)s.") % {
-                "count": makeable, "product": name}
+                "count": makeable,
+                "product": name,
+            }
         self.quantities = clean_quantities(new)
         self.restaurant_id = restaurant.pk
         self._restaurant = restaurant
@@ -131,12 +138,18 @@ class Cart:
             by_stock = how_many_can_be_made(recipes.get(size_id), left)
             by_order = line.quantity + MAX_ITEMS_PER_ORDER - total
             name = f"{line.product.name} {line.size.label}".strip()
-            candidates = [(MAX_QUANTITY_PER_LINE, _("%(max)s at most of each item.") % {"max": MAX_QUANTITY_PER_LINE}),
-                          (by_order, _("An online order holds at most %(max)s items.") % {"max": MAX_ITEMS_PER_ORDER})]
+            candidates = [
+                (MAX_QUANTITY_PER_LINE, _("%(max)s at most of each item.") % {"max": MAX_QUANTITY_PER_LINE}),
+                (by_order, _("An online order holds at most %(max)s items.") % {"max": MAX_ITEMS_PER_ORDER}),
+            ]
             if by_stock is not None:
                 by_stock = max(by_stock, 0)
-                reason = (_("%(product)s is sold out for now.") % {"product": name} if by_stock == 0 else
-                          _("Only %(count)s × %(product)s can be made at the moment.") % {"count": by_stock, "product": name})
+                reason = (
+                    _("%(product)s is sold out for now.") % {"product": name}
+                    if by_stock == 0
+                    else _("Only %(count)s × %(product)s can be made at the moment.")
+                    % {"count": by_stock, "product": name}
+                )
                 candidates.insert(0, (by_stock, reason))
             most, reason = min(candidates, key=lambda pair: pair[0])
             limits[size_id] = Limit(most=most, reason=reason)

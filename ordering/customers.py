@@ -86,7 +86,9 @@ class SignupForm(forms.Form):
         email = self.cleaned_data["email"]
         try:
             with transaction.atomic():
-                return get_user_model().objects.create_user(username_for_email(email), email, self.cleaned_data["password"])
+                return get_user_model().objects.create_user(
+                    username_for_email(email), email, self.cleaned_data["password"]
+                )
         except IntegrityError:  # the same address signed up a moment ago, from elsewhere
             self.add_error("email", forms.ValidationError(self.error_messages["taken"], code="taken"))
             return None
@@ -102,16 +104,22 @@ class CustomerLoginForm(AuthenticationForm):
         field.label = _("E-mail address")
         field.help_text = _("Created your account with a user name? It works here too.")
         field.max_length = EMAIL_MAX_LENGTH  # a longer text still reaches authenticate(): one more failure for axes
-        field.widget.input_type = "email"  # the phone's keyboard with "@"; the form is novalidate, so "camille" goes through
-        field.widget.attrs.update(autocomplete="username", autocapitalize="none", spellcheck="false", maxlength=EMAIL_MAX_LENGTH)
+        field.widget.input_type = (
+            "email"  # the phone's keyboard with "@"; the form is novalidate, so "camille" goes through
+        )
+        field.widget.attrs.update(
+            autocomplete="username", autocapitalize="none", spellcheck="false", maxlength=EMAIL_MAX_LENGTH
+        )
 
     def get_invalid_login_error(self):
-        return forms.ValidationError(_("This e-mail address and password do not match an account. Check them and try again."),
-                                     code="invalid_login")
+        return forms.ValidationError(
+            _("This e-mail address and password do not match an account. Check them and try again."),
+            code="invalid_login",
+        )
 
 
 class CustomerPasswordResetForm(PasswordResetForm):
-    """"Forgot your password?": the address of the account (any case, as Django's form
+    """ "Forgot your password?": the address of the account (any case, as Django's form
     looks it up); the same answer whether it has an account or not."""
 
     def __init__(self, *args, **kwargs):

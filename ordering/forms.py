@@ -74,7 +74,7 @@ class IssuedCheckoutKeys:
         return self.remember(uuid.uuid4().hex)
 
     def remember(self, key):
-        self.session[self.SESSION_KEY] = [*self.session.get(self.SESSION_KEY, [])[-(self.KEPT - 1):], key]
+        self.session[self.SESSION_KEY] = [*self.session.get(self.SESSION_KEY, [])[-(self.KEPT - 1) :], key]
         return key
 
     def __contains__(self, key):
@@ -89,8 +89,20 @@ class CheckoutDraft:
     form validates them again when they are submitted."""
 
     SESSION_KEY = "checkout_draft"
-    FIELDS = {"fulfilment": 10, "saved_address": 12, "street_address": 200, "postcode": 5, "city": 80, "when": 40,
-              "name": 120, "phone": 20, "email": EMAIL_MAX_LENGTH, "note": 500, "payment_method": 10, "save_address": 2}
+    FIELDS = {
+        "fulfilment": 10,
+        "saved_address": 12,
+        "street_address": 200,
+        "postcode": 5,
+        "city": 80,
+        "when": 40,
+        "name": 120,
+        "phone": 20,
+        "email": EMAIL_MAX_LENGTH,
+        "note": 500,
+        "payment_method": 10,
+        "save_address": 2,
+    }
     # Forgotten once an order is placed: the next order starts with a new note and time.
     ONE_ORDER_ONLY = ("note", "when")
 
@@ -121,26 +133,70 @@ class CheckoutDraft:
 
 
 class CheckoutForm(forms.Form):
-    fulfilment = forms.ChoiceField(label=_("How"), choices=Fulfilment.choices, widget=forms.RadioSelect, initial=Fulfilment.DELIVERY)
-    street_address = forms.CharField(label=_("Address"), max_length=200, required=False,
-                                     widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
-    postcode = forms.CharField(label=_("Postcode"), max_length=5, required=False, validators=[postcode_validator],
-                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}))
-    city = forms.CharField(label=_("City"), max_length=80, required=False, widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
-    when = forms.ChoiceField(label=_("When"), error_messages={"invalid_choice": _("This time slot is no longer available; please choose another one.")})
+    fulfilment = forms.ChoiceField(
+        label=_("How"), choices=Fulfilment.choices, widget=forms.RadioSelect, initial=Fulfilment.DELIVERY
+    )
+    street_address = forms.CharField(
+        label=_("Address"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=5,
+        required=False,
+        validators=[postcode_validator],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
+    city = forms.CharField(
+        label=_("City"), max_length=80, required=False, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
+    when = forms.ChoiceField(
+        label=_("When"),
+        error_messages={"invalid_choice": _("This time slot is no longer available; please choose another one.")},
+    )
     name = forms.CharField(label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    phone = forms.CharField(label=_("Phone"), max_length=20, validators=[phone_validator],
-                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
-    email = forms.EmailField(label=_("Email"), max_length=EMAIL_MAX_LENGTH, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    note = forms.CharField(label=_("Note for the restaurant (optional)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"), max_length=EMAIL_MAX_LENGTH, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    note = forms.CharField(
+        label=_("Note for the restaurant (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
     checkout_key = forms.CharField(widget=forms.HiddenInput, validators=[RegexValidator(r"^[0-9a-f]{32}$")])
 
     # What to do, said for each field (the address ones are required for a delivery only, in clean()).
-    REQUIRED = {"name": _("Enter a name."), "phone": _("Enter a phone number."), "email": _("Enter an e-mail address."),
-                "street_address": _("Enter the delivery address."), "postcode": _("Enter the postcode."), "city": _("Enter the city.")}
+    REQUIRED = {
+        "name": _("Enter a name."),
+        "phone": _("Enter a phone number."),
+        "email": _("Enter an e-mail address."),
+        "street_address": _("Enter the delivery address."),
+        "postcode": _("Enter the postcode."),
+        "city": _("Enter the city."),
+    }
 
-    def __init__(self, *args, restaurant, payment_methods, issued_keys, now=None, subtotal=None, addresses=(), customer=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        restaurant,
+        payment_methods,
+        issued_keys,
+        now=None,
+        subtotal=None,
+        addresses=(),
+        customer=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.restaurant = restaurant
         self.issued_keys = issued_keys
@@ -158,12 +214,20 @@ class CheckoutForm(forms.Form):
         self.addresses = {str(address.pk): address for address in addresses}
         if self.addresses:
             self.fields["saved_address"] = forms.ChoiceField(
-                label=_("Delivery address"), required=False, widget=forms.RadioSelect,
-                choices=[*((pk, str(address)) for pk, address in self.addresses.items()), (NEW_ADDRESS, _("Another address"))],
+                label=_("Delivery address"),
+                required=False,
+                widget=forms.RadioSelect,
+                choices=[
+                    *((pk, str(address)) for pk, address in self.addresses.items()),
+                    (NEW_ADDRESS, _("Another address")),
+                ],
                 initial=next(iter(self.addresses)),
-                error_messages={"invalid_choice": _("This address is not one of your saved addresses.")})
+                error_messages={"invalid_choice": _("This address is not one of your saved addresses.")},
+            )
         if customer is not None:
-            self.fields["save_address"] = forms.BooleanField(label=_("Save this address for my next orders"), required=False)
+            self.fields["save_address"] = forms.BooleanField(
+                label=_("Save this address for my next orders"), required=False
+            )
         self._initial_when()
         if not self.is_bound:
             self.fields["checkout_key"].initial = issued_keys.issue()
@@ -191,8 +255,19 @@ class CheckoutForm(forms.Form):
     def order_details(self, **extra):
         """The validated order details (lines aside) for ordering.services.place_order."""
         data = self.cleaned_data
-        fields = ("fulfilment", "name", "phone", "email", "payment_method", "street_address", "postcode", "city",
-                  "note", "requested_for", "estimated_ready_at")
+        fields = (
+            "fulfilment",
+            "name",
+            "phone",
+            "email",
+            "payment_method",
+            "street_address",
+            "postcode",
+            "city",
+            "note",
+            "requested_for",
+            "estimated_ready_at",
+        )
         return OrderDetails(**{name: data[name] for name in fields}, **extra)
 
     def address_to_save(self):
@@ -211,8 +286,13 @@ class CheckoutForm(forms.Form):
         data = super().clean()
         if "checkout_key" in self.errors:
             # Nothing is written; the form shown again carries a key of this session.
-            self.add_error(None, _("This order form was not opened in this browser, or it has expired. "
-                                   "Check your order, then submit it again."))
+            self.add_error(
+                None,
+                _(
+                    "This order form was not opened in this browser, or it has expired. "
+                    "Check your order, then submit it again."
+                ),
+            )
             self.data = self.data.copy()
             self.data["checkout_key"] = self.issued_keys.issue()
         fulfilment = data.get("fulfilment")
@@ -244,36 +324,58 @@ class CheckoutForm(forms.Form):
                     self.add_error(name, self.REQUIRED[name])
         postcode = data.get("postcode")
         if postcode and not self.restaurant.delivers_to(postcode):
-            self.add_error("saved_address" if saved else "postcode",
-                           _("%(restaurant)s does not deliver to %(postcode)s. Choose take-away, or another restaurant.")
-                           % {"restaurant": self.restaurant.title, "postcode": postcode})
+            self.add_error(
+                "saved_address" if saved else "postcode",
+                _("%(restaurant)s does not deliver to %(postcode)s. Choose take-away, or another restaurant.")
+                % {"restaurant": self.restaurant.title, "postcode": postcode},
+            )
 
     def _clean_when(self, data, fulfilment, when):
         times = self.schedule[fulfilment]
         if when == ASAP:
             if times.asap is None:
                 first = times.first
-                self.add_error("when", _("The restaurant cannot prepare it before closing; please choose a time slot.") if first is None
-                               else _("Not possible right now: the first time is %(time)s.") % {"time": moment_phrase(first)})
+                self.add_error(
+                    "when",
+                    _("The restaurant cannot prepare it before closing; please choose a time slot.")
+                    if first is None
+                    else _("Not possible right now: the first time is %(time)s.") % {"time": moment_phrase(first)},
+                )
             data["requested_for"], data["estimated_ready_at"] = None, times.asap
             return
         moment = datetime.fromisoformat(when)
         if moment not in times.slots:
             first = times.first
             if fulfilment == Fulfilment.DELIVERY and first and moment < first:
-                self.add_error("when", _("This time is too early for a delivery: the first delivery is at %(time)s.")
-                               % {"time": moment_phrase(first)})
+                self.add_error(
+                    "when",
+                    _("This time is too early for a delivery: the first delivery is at %(time)s.")
+                    % {"time": moment_phrase(first)},
+                )
             else:
                 self.add_error("when", self.fields["when"].error_messages["invalid_choice"])
         data["requested_for"] = data["estimated_ready_at"] = moment
 
     # --- what the page shows -------------------------------------------------
 
-    PAGE_ORDER = ("fulfilment", "saved_address", "street_address", "postcode", "city", "when", "name", "phone", "email",
-                  "note", "payment_method")
+    PAGE_ORDER = (
+        "fulfilment",
+        "saved_address",
+        "street_address",
+        "postcode",
+        "city",
+        "when",
+        "name",
+        "phone",
+        "email",
+        "note",
+        "payment_method",
+    )
 
-    HINTS = {"phone": _("For the courier, or the restaurant if needed."),
-             "email": _("For your confirmation and the link to follow your order.")}
+    HINTS = {
+        "phone": _("For the courier, or the restaurant if needed."),
+        "email": _("For your confirmation and the link to follow your order."),
+    }
 
     def hint(self, name):
         return self.HINTS.get(name, "")
@@ -294,7 +396,9 @@ class CheckoutForm(forms.Form):
         for name in self.PAGE_ORDER:
             if name in self.errors:
                 label = self.fields[name].label
-                links.append((self.anchor(name), _("%(field)s: %(error)s") % {"field": label, "error": self.errors[name][0]}))
+                links.append(
+                    (self.anchor(name), _("%(field)s: %(error)s") % {"field": label, "error": self.errors[name][0]})
+                )
         return links
 
     def anchor(self, name):
@@ -319,8 +423,14 @@ class CheckoutForm(forms.Form):
         for slot in self.schedule.every_slot:
             value = slot_value(slot)
             day = days.setdefault(slot.date(), {"label": day_label(slot.date()), "slots": []})
-            day["slots"].append({"value": value, "time": date_format(slot, "H:i"), "checked": value == chosen,
-                                 "pickup_only": slot not in delivery_slots})
+            day["slots"].append(
+                {
+                    "value": value,
+                    "time": date_format(slot, "H:i"),
+                    "checked": value == chosen,
+                    "pickup_only": slot not in delivery_slots,
+                }
+            )
         days = list(days.values())
         for index, day in enumerate(days):
             day["index"] = index
@@ -330,7 +440,8 @@ class CheckoutForm(forms.Form):
             days[0]["chosen"] = True
         return {
             "asap": {"checked": chosen == ASAP, "delivery": _hhmm(delivery.asap), "pickup": _hhmm(pickup.asap)}
-                    if self.offers_asap else None,
+            if self.offers_asap
+            else None,
             "days": days,
             "later_open": chosen not in (ASAP, None, "") or "when" in self.errors,
             "closed": {f: self._closed_notice(f) for f in Fulfilment.values},
@@ -359,7 +470,10 @@ class QuantityFieldsMixin:
         self.menu_sizes = menu_sizes
         for size, _price in menu_sizes:
             self.fields[f"size_{size.pk}"] = forms.IntegerField(
-                label=f"{size.product.name} {size.label}".strip(), min_value=0, max_value=MAX_QUANTITY_PER_LINE, required=False,
+                label=f"{size.product.name} {size.label}".strip(),
+                min_value=0,
+                max_value=MAX_QUANTITY_PER_LINE,
+                required=False,
                 initial=initial_quantities.get(size.pk, 0),
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "qty"}),
             )
@@ -432,7 +546,11 @@ class Draft:
 
     @property
     def refund(self):
-        return self.paid_online - self.total if self.paid_online is not None and self.lines and self.total < self.paid_online else None
+        return (
+            self.paid_online - self.total
+            if self.paid_online is not None and self.lines and self.total < self.paid_online
+            else None
+        )
 
     @property
     def over_paid(self):
@@ -469,7 +587,11 @@ class ChangeOrderForm(QuantityFieldsMixin, forms.Form):
     def _draft_quantities(self):
         """{size id: quantity} of the draft, in the order its lines are shown."""
         if not self.is_bound:
-            return {size_id: quantity for size_id, quantity in self.initial_quantities.items() if size_id in self.sizes and quantity}
+            return {
+                size_id: quantity
+                for size_id, quantity in self.initial_quantities.items()
+                if size_id in self.sizes and quantity
+            }
         cleaned = getattr(self, "cleaned_data", {})
         quantities = {}
         for name in self.data:
@@ -511,12 +633,18 @@ class ChangeOrderForm(QuantityFieldsMixin, forms.Form):
             field_name = f"size_{size_id}"
             if quantity or field_name in errors:
                 size, price = self.sizes[size_id]
-                lines.append(DraftLine(self[field_name], size, price, quantity, limits.get(size_id, MAX_QUANTITY_PER_LINE)))
-        paid_online = order.payment_state == Order.PaymentState.PAID and order.payment_method == Order.PaymentMethod.PAYPAL
+                lines.append(
+                    DraftLine(self[field_name], size, price, quantity, limits.get(size_id, MAX_QUANTITY_PER_LINE))
+                )
+        paid_online = (
+            order.payment_state == Order.PaymentState.PAID and order.payment_method == Order.PaymentMethod.PAYPAL
+        )
         return Draft(
-            lines=lines, fee=order.restaurant.delivery_fee if order.is_delivery else Decimal("0.00"),
+            lines=lines,
+            fee=order.restaurant.delivery_fee if order.is_delivery else Decimal("0.00"),
             minimum=order.restaurant.minimum_order if order.is_delivery else Decimal("0.00"),
-            current_total=order.total, paid_online=order.total if paid_online else None,
+            current_total=order.total,
+            paid_online=order.total if paid_online else None,
             dropped=[line for line in order_lines if line.size_id not in self.sizes],
         )
 
@@ -530,10 +658,16 @@ class ChangeOrderForm(QuantityFieldsMixin, forms.Form):
             if sizes:
                 product = item.product
                 is_open = opened in {size.pk for size, _price, _limit in sizes}
-                entry = categories.setdefault(product.category, {"category": product.category, "products": [], "open": False})
-                entry["products"].append({"product": product, "sizes": sizes, "open": is_open,
-                                          "from_price": min(price for _size, price, _limit in sizes)})
+                entry = categories.setdefault(
+                    product.category, {"category": product.category, "products": [], "open": False}
+                )
+                entry["products"].append(
+                    {
+                        "product": product,
+                        "sizes": sizes,
+                        "open": is_open,
+                        "from_price": min(price for _size, price, _limit in sizes),
+                    }
+                )
                 entry["open"] = entry["open"] or is_open
         return sorted(categories.values(), key=lambda entry: (entry["category"].sort_order, entry["category"].name))
-
-

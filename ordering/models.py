@@ -8,7 +8,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, gettext_noop
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from wagtail.admin.panels import FieldPanel
 
 from home.models import ProductSize, RestaurantPage
@@ -65,8 +66,12 @@ class RecipeLine(models.Model):
 class Stock(models.Model):
     """A restaurant's level of one ingredient. Only the movement log changes it."""
 
-    restaurant = models.ForeignKey(RestaurantPage, verbose_name=_("restaurant"), on_delete=models.CASCADE, related_name="stocks")
-    ingredient = models.ForeignKey(Ingredient, verbose_name=_("ingredient"), on_delete=models.PROTECT, related_name="stocks")
+    restaurant = models.ForeignKey(
+        RestaurantPage, verbose_name=_("restaurant"), on_delete=models.CASCADE, related_name="stocks"
+    )
+    ingredient = models.ForeignKey(
+        Ingredient, verbose_name=_("ingredient"), on_delete=models.PROTECT, related_name="stocks"
+    )
     quantity = models.DecimalField(_("quantity"), default=Decimal("0"), **QUANTITY)
     low_threshold = models.DecimalField(_("low-stock warning below"), default=Decimal("0"), **QUANTITY)
 
@@ -102,7 +107,9 @@ class StockMovement(models.Model):
     order = models.ForeignKey("Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="stock_movements")
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -132,7 +139,9 @@ class Order(models.Model):
     # from also writing Wagtail's reference index.
     wagtail_reference_index_ignore = True
 
-    restaurant = models.ForeignKey(RestaurantPage, verbose_name=_("restaurant"), on_delete=models.PROTECT, related_name="orders")
+    restaurant = models.ForeignKey(
+        RestaurantPage, verbose_name=_("restaurant"), on_delete=models.PROTECT, related_name="orders"
+    )
     day = models.DateField(_("day"))
     sequence = models.PositiveIntegerField(_("number of the day"))
     number = models.CharField(_("number"), max_length=20, unique=True)
@@ -143,10 +152,14 @@ class Order(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
 
     fulfilment = models.CharField(_("delivery or take-away"), max_length=10, choices=Fulfilment.choices)
-    requested_for = models.DateTimeField(_("requested for"), null=True, blank=True, help_text=_("Empty: as soon as possible."))
+    requested_for = models.DateTimeField(
+        _("requested for"), null=True, blank=True, help_text=_("Empty: as soon as possible.")
+    )
     estimated_ready_at = models.DateTimeField(_("estimated time"), null=True, blank=True)
 
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
     name = models.CharField(_("name"), max_length=120)
     phone = models.CharField(_("phone"), max_length=20)
     email = models.EmailField(_("email"), blank=True)  # optional for phone and counter orders
@@ -159,16 +172,27 @@ class Order(models.Model):
     delivery_fee = models.DecimalField(_("delivery fee"), default=Decimal("0.00"), **MONEY)
     total = models.DecimalField(_("total"), **MONEY)
     payment_method = models.CharField(_("payment"), max_length=10, choices=PaymentMethod.choices)
-    payment_state = models.CharField(_("payment state"), max_length=10, choices=PaymentState.choices, default=PaymentState.PENDING)
+    payment_state = models.CharField(
+        _("payment state"), max_length=10, choices=PaymentState.choices, default=PaymentState.PENDING
+    )
 
-    courier = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("courier"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="deliveries")
-    collected_with = models.CharField(_("collected with"), max_length=10, blank=True,
-                                      choices=[("cash", _("Cash")), ("card", _("Card"))])
+    courier = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("courier"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+    )
+    collected_with = models.CharField(
+        _("collected with"), max_length=10, blank=True, choices=[("cash", _("Cash")), ("card", _("Card"))]
+    )
 
     # Set once, by the first kitchen tablet that claims the ticket to print it (ordering.staff.tickets):
     # a second tablet or a reload never prints it again.
-    kitchen_ticket_printed_at = models.DateTimeField(_("kitchen ticket printed at"), null=True, blank=True, editable=False)
+    kitchen_ticket_printed_at = models.DateTimeField(
+        _("kitchen ticket printed at"), null=True, blank=True, editable=False
+    )
 
     created_at = models.DateTimeField(_("placed at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -216,7 +240,11 @@ class SavedAddress(models.Model):
 
     class Meta:
         ordering = ["-last_used_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["user", "street_address", "postcode", "city"], name="one_saved_address_per_place")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "street_address", "postcode", "city"], name="one_saved_address_per_place"
+            )
+        ]
         verbose_name = _("saved address")
         verbose_name_plural = _("saved addresses")
 
@@ -227,8 +255,13 @@ class SavedAddress(models.Model):
     def remember(cls, user, street_address, postcode, city):
         """Saves (or marks as just used) this address of the user's, keeping the KEPT most recent."""
         address, _created = cls.objects.update_or_create(
-            user=user, street_address=street_address, postcode=postcode, city=city, defaults={"last_used_at": timezone.now()})
-        forgotten = cls.objects.filter(user=user).values_list("pk", flat=True)[cls.KEPT:]
+            user=user,
+            street_address=street_address,
+            postcode=postcode,
+            city=city,
+            defaults={"last_used_at": timezone.now()},
+        )
+        forgotten = cls.objects.filter(user=user).values_list("pk", flat=True)[cls.KEPT :]
         cls.objects.filter(pk__in=list(forgotten)).delete()
         return address
 
@@ -338,7 +371,9 @@ class PayPalRefund(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             # One row per refund PayPal made: a webhook and our own call never record it twice.
-            models.UniqueConstraint(fields=["refund_id"], condition=~models.Q(refund_id=""), name="paypal_refund_id_unique"),
+            models.UniqueConstraint(
+                fields=["refund_id"], condition=~models.Q(refund_id=""), name="paypal_refund_id_unique"
+            ),
         ]
 
     def __str__(self):
@@ -370,14 +405,19 @@ class StaffMember(models.Model):
     or to the person; head office's reaches every restaurant (ordering.staff.permissions)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
-    restaurants = models.ManyToManyField(RestaurantPage, verbose_name=_("restaurants"), related_name="staff", blank=True)
+    restaurants = models.ManyToManyField(
+        RestaurantPage, verbose_name=_("restaurants"), related_name="staff", blank=True
+    )
 
     class Meta:
         verbose_name = _("staff member")
         verbose_name_plural = _("staff members")
         # Stored in English, translated where Wagtail shows them (the group's permissions).
         permissions = [
-            ("manage_restaurant", gettext_noop("Manager: runs their restaurants (every order step, cancelling, stock, dashboard)")),
+            (
+                "manage_restaurant",
+                gettext_noop("Manager: runs their restaurants (every order step, cancelling, stock, dashboard)"),
+            ),
             ("prepare_orders", gettext_noop("Pizzaiolo: prepares the orders of their restaurants")),
             ("deliver_orders", gettext_noop("Courier: delivers the orders of their restaurants")),
             ("serve_counter", gettext_noop("Counter: takes phone and counter orders, hands over take-away orders")),
@@ -423,5 +463,3 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.status} #{self.order_id}"
-
-

@@ -86,8 +86,13 @@ def _send_claimed(pk):
     order = notification.order
     template = "confirmation" if notification.status == Status.PLACED else "status"
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"order": order, "status": Status(notification.status).label, "payment": payment_note(order),
-                   "time": time_note(order), "tracking_url": customer_url(order.get_tracking_url())}
+        context = {
+            "order": order,
+            "status": Status(notification.status).label,
+            "payment": payment_note(order),
+            "time": time_note(order),
+            "tracking_url": customer_url(order.get_tracking_url()),
+        }
         subject = render_to_string(f"ordering/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"ordering/email/{template}.txt", context)
     try:

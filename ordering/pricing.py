@@ -59,7 +59,9 @@ def clean_quantities(quantities):
     if any(q > MAX_QUANTITY_PER_LINE for q in cleaned.values()):
         raise OrderError(_("You can order between 1 and %(max)s of each item.") % {"max": MAX_QUANTITY_PER_LINE})
     if sum(cleaned.values()) > MAX_ITEMS_PER_ORDER:
-        raise OrderError(_("An online order holds at most %(max)s items; please call the restaurant.") % {"max": MAX_ITEMS_PER_ORDER})
+        raise OrderError(
+            _("An online order holds at most %(max)s items; please call the restaurant.") % {"max": MAX_ITEMS_PER_ORDER}
+        )
     return dict(cleaned)
 
 
@@ -74,7 +76,9 @@ def price_lines(restaurant, quantities):
         return []
     if not restaurant.live:
         raise OrderError(_("This restaurant does not take orders at the moment."))
-    sizes = {s.pk: s for s in ProductSize.objects.filter(pk__in=quantities, product__live=True).select_related("product")}
+    sizes = {
+        s.pk: s for s in ProductSize.objects.filter(pk__in=quantities, product__live=True).select_related("product")
+    }
     menu_items = {
         item.product_id: item
         for item in MenuItem.objects.filter(
@@ -86,7 +90,9 @@ def price_lines(restaurant, quantities):
         size = sizes.get(size_id)
         item = menu_items.get(size.product_id) if size else None
         if item is None:
-            raise OrderError(_("One of the products is no longer on the menu of %(restaurant)s.") % {"restaurant": restaurant.title})
+            raise OrderError(
+                _("One of the products is no longer on the menu of %(restaurant)s.") % {"restaurant": restaurant.title}
+            )
         lines.append(PricedLine(size=size, quantity=quantity, unit_price=item.price_for(size)))
     lines.sort(key=lambda line: (line.product.name, line.size.sort_order or 0))
     return lines

@@ -31,14 +31,16 @@ class Reorder:
 
     @property
     def when(self):
-        """"3 mars": the day the customer knows the order by."""
+        """ "3 mars": the day the customer knows the order by."""
         return date_format(timezone.localtime(self.order.created_at), "j F")
 
     def apply_to(self, session):
         """Replaces the session's cart; True when it held something else before."""
         previous = Cart(session)
         replaced = bool(previous.quantities) and (previous.restaurant_id, previous.quantities) != (
-            self.cart_data["restaurant"], {int(k): v for k, v in self.cart_data["lines"].items()})
+            self.cart_data["restaurant"],
+            {int(k): v for k, v in self.cart_data["lines"].items()},
+        )
         session[SESSION_KEY] = self.cart_data
         session.modified = True
         return replaced
@@ -50,7 +52,9 @@ def reorder(order):
     takes orders online."""
     restaurant = RestaurantPage.objects.live().filter(pk=order.restaurant_id).first()
     if restaurant is None:
-        raise OrderError(_("%(restaurant)s does not take orders online any more.") % {"restaurant": order.restaurant.title})
+        raise OrderError(
+            _("%(restaurant)s does not take orders online any more.") % {"restaurant": order.restaurant.title}
+        )
     scratch = _ScratchSession()
     cart = Cart(scratch)
     result = Reorder(order)
@@ -71,14 +75,18 @@ def reorder(order):
         put.append((line, name))
         got = cart.quantities[line.size_id]
         if got < wanted:
-            result.changes.append(_("%(product)s: %(count)s instead of %(ordered)s: only %(count)s left.")
-                                  % {"product": name, "count": got, "ordered": wanted})
+            result.changes.append(
+                _("%(product)s: %(count)s instead of %(ordered)s: only %(count)s left.")
+                % {"product": name, "count": got, "ordered": wanted}
+            )
     prices = {priced.size.pk: priced.unit_price for priced in cart.lines()[0]}
     for line, name in put:
         now = prices.get(line.size_id)
         if now is not None and now != line.unit_price:
-            result.changes.append(_("%(product)s: price changed from %(before)s to %(now)s.")
-                                  % {"product": name, "before": format_euros(line.unit_price), "now": format_euros(now)})
+            result.changes.append(
+                _("%(product)s: price changed from %(before)s to %(now)s.")
+                % {"product": name, "before": format_euros(line.unit_price), "now": format_euros(now)}
+            )
     result.count = cart.count()
     result.cart_data = scratch.get(SESSION_KEY) or {}
     return result

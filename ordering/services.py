@@ -60,7 +60,10 @@ def check_minimum(restaurant, fulfilment, subtotal):
     if fulfilment == Fulfilment.DELIVERY and subtotal < restaurant.minimum_order:
         raise OrderError(
             _("Delivery starts from %(minimum)s of food; add %(missing)s or choose take-away.")
-            % {"minimum": format_euros(restaurant.minimum_order), "missing": format_euros(restaurant.minimum_order - subtotal)}
+            % {
+                "minimum": format_euros(restaurant.minimum_order),
+                "missing": format_euros(restaurant.minimum_order - subtotal),
+            }
         )
 
 
@@ -138,8 +141,13 @@ def _price_and_needs(restaurant, fulfilment, quantities, empty_message):
 def _line_rows(order, lines):
     return [
         OrderLine(
-            order=order, size=line.size, product_name=line.product.name, size_label=line.size.label,
-            unit_price=line.unit_price, quantity=line.quantity, line_total=line.line_total,
+            order=order,
+            size=line.size,
+            product_name=line.product.name,
+            size_label=line.size.label,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            line_total=line.line_total,
         )
         for line in lines
     ]
@@ -155,7 +163,8 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
     if checkout_key and (existing := same_checkout.first()):
         return existing
     lines, (subtotal, fee, total), recipes, needs = _price_and_needs(
-        restaurant, details.fulfilment, quantities, _("Your cart is empty."))
+        restaurant, details.fulfilment, quantities, _("Your cart is empty.")
+    )
     status = Status.AWAITING_PAYMENT if details.payment_method == Order.PaymentMethod.PAYPAL else Status.PLACED
 
     try:
@@ -170,18 +179,35 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
             day = timezone.localdate(now)
             sequence = _next_number(restaurant, day)
             order = Order.objects.create(
-                restaurant=restaurant, day=day, sequence=sequence,
+                restaurant=restaurant,
+                day=day,
+                sequence=sequence,
                 number=order_number(restaurant, day, sequence),
-                tracking_token=Order.new_tracking_token(), checkout_key=checkout_key, status=status,
-                channel=details.channel, fulfilment=details.fulfilment, requested_for=details.requested_for,
-                estimated_ready_at=details.estimated_ready_at, customer=details.customer, name=details.name,
-                phone=details.phone, email=details.email, street_address=details.street_address,
-                postcode=details.postcode, city=details.city, note=details.note, subtotal=subtotal,
-                delivery_fee=fee, total=total, payment_method=details.payment_method,
+                tracking_token=Order.new_tracking_token(),
+                checkout_key=checkout_key,
+                status=status,
+                channel=details.channel,
+                fulfilment=details.fulfilment,
+                requested_for=details.requested_for,
+                estimated_ready_at=details.estimated_ready_at,
+                customer=details.customer,
+                name=details.name,
+                phone=details.phone,
+                email=details.email,
+                street_address=details.street_address,
+                postcode=details.postcode,
+                city=details.city,
+                note=details.note,
+                subtotal=subtotal,
+                delivery_fee=fee,
+                total=total,
+                payment_method=details.payment_method,
             )
             OrderLine.objects.bulk_create(_line_rows(order, lines))
             deltas = {ingredient_id: -need for ingredient_id, need in needs.items()}
-            _apply_deltas(order, stocks, deltas, StockMovement.Reason.ORDER, by, _products_by_ingredient(lines, recipes))
+            _apply_deltas(
+                order, stocks, deltas, StockMovement.Reason.ORDER, by, _products_by_ingredient(lines, recipes)
+            )
             StatusChange.objects.create(order=order, from_status="", to_status=status, by=by)
             notification = notifications.queue_status_change(order, status)
             signals.send_on_commit(signals.order_placed, Order, order=order, by=by, notification=notification)
@@ -196,11 +222,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
 
 def _consumed_by(order):
     """{ingredient_id: quantity this order holds}, read from the movement log."""
-    rows = (
-        StockMovement.objects.filter(order=order)
-        .values("stock__ingredient_id")
-        .annotate(net=Sum("delta"))
-    )
+    rows = StockMovement.objects.filter(order=order).values("stock__ingredient_id").annotate(net=Sum("delta"))
     return {row["stock__ingredient_id"]: -row["net"] for row in rows if row["net"]}
 
 
@@ -230,7 +252,9 @@ def _give_back(order, amount, reason):
 def ensure_changeable(order):
     """Raises OrderError if the customer may not change this order (now)."""
     if order.status == Status.AWAITING_PAYMENT:
-        raise OrderError(_("This order is waiting for its payment and cannot be changed: pay for it as it is, or cancel it."))
+        raise OrderError(
+            _("This order is waiting for its payment and cannot be changed: pay for it as it is, or cancel it.")
+        )
     if order.status != Status.PLACED:
         raise OrderError(_("The kitchen has started this order; it can no longer be changed."))
 
@@ -244,7 +268,8 @@ def change_order(order, quantities, by=None):
     refunded), never more: the customer orders the extra items separately."""
     restaurant = order.restaurant
     lines, (subtotal, fee, total), recipes, needs = _price_and_needs(
-        restaurant, order.fulfilment, quantities, _("An order needs at least one item; cancel it instead."))
+        restaurant, order.fulfilment, quantities, _("An order needs at least one item; cancel it instead.")
+    )
 
     with transaction.atomic():
         order = lock_order(order.pk)
@@ -253,15 +278,19 @@ def change_order(order, quantities, by=None):
         if order.payment_state == Order.PaymentState.PAID:
             if total > order.total:
                 raise OrderError(
-                    _("This order is already paid online, so it can only be changed for the same price or less "
-                      "(now %(paid)s, new total %(total)s). For more, please place a second order.")
+                    _(
+                        "This order is already paid online, so it can only be changed for the same price or less "
+                        "(now %(paid)s, new total %(total)s). For more, please place a second order."
+                    )
                     % {"paid": format_euros(order.total), "total": format_euros(total)}
                 )
             overpaid = order.total - total
         held = _consumed_by(order)
         stocks = _lock_stocks(restaurant, set(needs) | set(held))
         deltas = {i: held.get(i, Decimal("0")) - needs.get(i, Decimal("0")) for i in set(needs) | set(held)}
-        _apply_deltas(order, stocks, deltas, StockMovement.Reason.ORDER_CHANGE, by, _products_by_ingredient(lines, recipes))
+        _apply_deltas(
+            order, stocks, deltas, StockMovement.Reason.ORDER_CHANGE, by, _products_by_ingredient(lines, recipes)
+        )
         order.lines.all().delete()
         OrderLine.objects.bulk_create(_line_rows(order, lines))
         order.subtotal, order.delivery_fee, order.total = subtotal, fee, total
@@ -301,8 +330,15 @@ def _move(order, target, by=None, note=""):
     order.save(update_fields=["status", "updated_at"])
     StatusChange.objects.create(order=order, from_status=previous, to_status=target, by=by, note=note)
     notification = notifications.queue_status_change(order, target)
-    signals.send_on_commit(signals.order_status_changed, Order, order=order, previous=previous, status=target, by=by,
-                           notification=notification)
+    signals.send_on_commit(
+        signals.order_status_changed,
+        Order,
+        order=order,
+        previous=previous,
+        status=target,
+        by=by,
+        notification=notification,
+    )
     if target == Status.CANCELLED and order.payment_state == Order.PaymentState.PAID:
         _give_back(order, None, "order cancelled")
     return order

@@ -61,10 +61,14 @@ def record_movement(stock, delta, reason, by=None, note="", set_level=None):
         if set_level is not None:
             delta = Decimal(set_level) - stock.quantity
         if stock.quantity + delta < 0:
-            raise OrderError(_("Only %(level)s left: cannot remove %(quantity)s.") % {"level": stock.quantity, "quantity": -delta})
+            raise OrderError(
+                _("Only %(level)s left: cannot remove %(quantity)s.") % {"level": stock.quantity, "quantity": -delta}
+            )
         if stock.quantity + delta > highest_level():
-            raise OrderError(_("%(level)s in stock: adding %(quantity)s would exceed the most a stock can hold (%(most)s).")
-                             % {"level": stock.quantity, "quantity": delta, "most": highest_level()})
+            raise OrderError(
+                _("%(level)s in stock: adding %(quantity)s would exceed the most a stock can hold (%(most)s).")
+                % {"level": stock.quantity, "quantity": delta, "most": highest_level()}
+            )
         stock.quantity += delta
         stock.save(update_fields=["quantity"])
         movement = StockMovement.objects.create(stock=stock, delta=delta, reason=reason, created_by=by, note=note)

@@ -41,9 +41,14 @@ urlpatterns = [
     path("compte/connexion/", account_views.CustomerLoginView.as_view(), name="login"),
     path("compte/deconnexion/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("compte/mot-de-passe/", account_views.CustomerPasswordResetView.as_view(), name="password_reset"),
-    path("compte/mot-de-passe/envoye/", account_views.CustomerPasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("compte/mot-de-passe/<uidb64>/<token>/", account_views.CustomerPasswordResetConfirmView.as_view(),
-         name="password_reset_confirm"),
+    path(
+        "compte/mot-de-passe/envoye/", account_views.CustomerPasswordResetDoneView.as_view(), name="password_reset_done"
+    ),
+    path(
+        "compte/mot-de-passe/<uidb64>/<token>/",
+        account_views.CustomerPasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("compte/commandes/", account_views.my_orders, name="my_orders"),
     path("compte/commandes/<str:order_id>/recommander/", account_views.reorder, name="reorder"),
     path("compte/adresses/", views.my_addresses, name="my_addresses"),

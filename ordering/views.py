@@ -1,7 +1,6 @@
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from client_address import client_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from client_address import client_address
 from core.money import format_euros, to_money
 from home.models import RestaurantPage
 
@@ -64,10 +64,17 @@ def cart_add(request):
         if _wants_json(request) and request.POST.get("replace") != "yes":
             return JsonResponse({"confirm": True}, status=409)  # the script falls back to the page that asks
         if request.POST.get("replace") != "yes":
-            return render(request, "ordering/cart_switch.html", {
-                "restaurant": restaurant, "current": cart.restaurant, "size": size_id, "quantity": quantity,
-                "next": _back_to(request, restaurant.url),
-            })
+            return render(
+                request,
+                "ordering/cart_switch.html",
+                {
+                    "restaurant": restaurant,
+                    "current": cart.restaurant,
+                    "size": size_id,
+                    "quantity": quantity,
+                    "next": _back_to(request, restaurant.url),
+                },
+            )
         cart.clear()
     try:
         capped = cart.add(restaurant, size_id, quantity)
@@ -75,8 +82,14 @@ def cart_add(request):
         return _cart_error(request, restaurant, str(error))
     if _wants_json(request):
         total = cart.total()  # the header and the menu's cart bar show it
-        return JsonResponse({"count": cart.count(), "total": "" if total is None else format_euros(total),
-                             "message": capped or _("Added to your cart."), "capped": bool(capped)})
+        return JsonResponse(
+            {
+                "count": cart.count(),
+                "total": "" if total is None else format_euros(total),
+                "message": capped or _("Added to your cart."),
+                "capped": bool(capped),
+            }
+        )
     if capped:
         messages.warning(request, capped)
     else:
@@ -131,8 +144,10 @@ def _cart_payload(request, cart, message, failed):
     if context["lines"]:
         context["can_order"] = any(schedule(context["restaurant"]).choices[f].first for f in Fulfilment.values)
         context.update(_payment_context())
-        payload["html"] = {"cart": render_to_string("ordering/includes/cart_block.html", context, request),
-                           "pay": render_to_string("ordering/includes/pay_block.html", context, request)}
+        payload["html"] = {
+            "cart": render_to_string("ordering/includes/cart_block.html", context, request),
+            "pay": render_to_string("ordering/includes/pay_block.html", context, request),
+        }
     return payload
 
 
@@ -148,8 +163,12 @@ def _cart_context(cart):
     context = {"cart": cart, "lines": lines, "dropped": dropped, "restaurant": restaurant, "subtotal": subtotal}
     if lines:
         missing = restaurant.minimum_order - subtotal
-        context.update(delivery_fee=restaurant.delivery_fee, count=cart.count(), missing=missing if missing > 0 else None,
-                       totals={"delivery": to_money(subtotal + restaurant.delivery_fee), "pickup": subtotal})
+        context.update(
+            delivery_fee=restaurant.delivery_fee,
+            count=cart.count(),
+            missing=missing if missing > 0 else None,
+            totals={"delivery": to_money(subtotal + restaurant.delivery_fee), "pickup": subtotal},
+        )
     return context
 
 
@@ -173,28 +192,52 @@ def _account_initial(user):
     fulfilled, where it was delivered): a returning customer finds the page filled in."""
     if user is None:
         return {}
-    last = Order.objects.filter(customer=user).values(
-        "name", "phone", "email", "fulfilment", "street_address", "postcode", "city").first() or {}
-    initial = {**last, "name": user.get_full_name() or last.get("name", ""), "email": user.email or last.get("email", "")}
+    last = (
+        Order.objects.filter(customer=user)
+        .values("name", "phone", "email", "fulfilment", "street_address", "postcode", "city")
+        .first()
+        or {}
+    )
+    initial = {
+        **last,
+        "name": user.get_full_name() or last.get("name", ""),
+        "email": user.email or last.get("email", ""),
+    }
     return {name: value for name, value in initial.items() if value}
 
 
 def _checkout_form(request, context, data=None):
     user = request.user if request.user.is_authenticated else None
-    addresses = list(SavedAddress.objects.filter(user=user)[:SavedAddress.KEPT]) if user else []
+    addresses = list(SavedAddress.objects.filter(user=user)[: SavedAddress.KEPT]) if user else []
     initial = None
     if data is None:
-        initial = {"city": context["restaurant"].city, **_account_initial(user), **CheckoutDraft(request.session).initial()}
-    return CheckoutForm(data, initial=initial, restaurant=context["restaurant"], payment_methods=available_methods(),
-                        issued_keys=IssuedCheckoutKeys(request.session), subtotal=context["subtotal"],
-                        addresses=addresses, customer=user)
+        initial = {
+            "city": context["restaurant"].city,
+            **_account_initial(user),
+            **CheckoutDraft(request.session).initial(),
+        }
+    return CheckoutForm(
+        data,
+        initial=initial,
+        restaurant=context["restaurant"],
+        payment_methods=available_methods(),
+        issued_keys=IssuedCheckoutKeys(request.session),
+        subtotal=context["subtotal"],
+        addresses=addresses,
+        customer=user,
+    )
 
 
 def _order_page(request, context, form, status=200):
     times = form.time_options()
     form.describe_fields()
-    context.update(_payment_context(), form=form, times=times, error_links=form.error_links(),
-                   can_order=bool(times["asap"] or times["days"]))
+    context.update(
+        _payment_context(),
+        form=form,
+        times=times,
+        error_links=form.error_links(),
+        can_order=bool(times["asap"] or times["days"]),
+    )
     return render(request, "ordering/checkout.html", context, status=status)
 
 
@@ -299,10 +342,13 @@ def _address(group, request):
 
 def _too_many_checkouts(request):
     """Counts an attempt to place an order; True past either limit (settings CHECKOUT_RATE_PER_*)."""
-    limits = [("checkout-address", _address, settings.CHECKOUT_RATE_PER_ADDRESS),
-              ("checkout-session", _session_or_address, settings.CHECKOUT_RATE_PER_SESSION)]
-    # A list, not a generator: every limiter counts the attempt, even once one has refused it.
-    return any([is_ratelimited(request, group=group, key=key, rate=rate, increment=True) for group, key, rate in limits])  # noqa: C419
+    limits = [
+        ("checkout-address", _address, settings.CHECKOUT_RATE_PER_ADDRESS),
+        ("checkout-session", _session_or_address, settings.CHECKOUT_RATE_PER_SESSION),
+    ]
+    # Every limiter counts the attempt, even once one has refused it: all are evaluated before any().
+    refused = [is_ratelimited(request, group=group, key=key, rate=rate, increment=True) for group, key, rate in limits]
+    return any(refused)
 
 
 def _order_by_token(token):
@@ -322,15 +368,28 @@ def _status_payload(order):
             state_text = _("current step")
         else:
             state_text = _("done") if done else _("to come")
-        steps.append({
-            "status": step.value, "label": str(step.label), "done": done, "current": current, "state_text": state_text,
-            "at": timezone.localtime(changes[step]).strftime("%H:%M") if step in changes else "",
-        })
+        steps.append(
+            {
+                "status": step.value,
+                "label": str(step.label),
+                "done": done,
+                "current": current,
+                "state_text": state_text,
+                "at": timezone.localtime(changes[step]).strftime("%H:%M") if step in changes else "",
+            }
+        )
     return {
-        "status": order.status, "label": str(Status(order.status).label), "headline": headline(order), "steps": steps,
-        "cancelled": order.status == Status.CANCELLED, "finished": finished, "changeable": order.is_changeable,
-        "awaiting_payment": order.status == Status.AWAITING_PAYMENT, "locked": kitchen_has_it(order),
-        "time": capfirst(time_note(order)), "payment": payment_note(order),
+        "status": order.status,
+        "label": str(Status(order.status).label),
+        "headline": headline(order),
+        "steps": steps,
+        "cancelled": order.status == Status.CANCELLED,
+        "finished": finished,
+        "changeable": order.is_changeable,
+        "awaiting_payment": order.status == Status.AWAITING_PAYMENT,
+        "locked": kitchen_has_it(order),
+        "time": capfirst(time_note(order)),
+        "payment": payment_note(order),
     }
 
 
@@ -343,10 +402,18 @@ def _map_url(restaurant):
 @require_GET
 def track(request, token):
     order = _order_by_token(token)
-    return render(request, "ordering/track.html", {
-        "order": order, "lines": order.lines.all(), "state": _status_payload(order), "restaurant": order.restaurant,
-        "map_url": _map_url(order.restaurant), "cancel_note": cancel_note(order),
-    })
+    return render(
+        request,
+        "ordering/track.html",
+        {
+            "order": order,
+            "lines": order.lines.all(),
+            "state": _status_payload(order),
+            "restaurant": order.restaurant,
+            "map_url": _map_url(order.restaurant),
+            "cancel_note": cancel_note(order),
+        },
+    )
 
 
 @require_GET
@@ -420,13 +487,25 @@ def track_change(request, token):
             status = 400
         else:
             order.refresh_from_db()
-            messages.success(request, _("Your order is changed. New total: %(total)s.") % {"total": format_euros(order.total)})
+            messages.success(
+                request, _("Your order is changed. New total: %(total)s.") % {"total": format_euros(order.total)}
+            )
             return redirect(order.get_tracking_url())
     elif data is not None:
         status = 400
     draft = form.draft(order, order_lines, limits)
-    return render(request, "ordering/change.html", {
-        "order": order, "restaurant": restaurant, "form": form, "draft": draft, "notice": notice,
-        "picker": form.picker(menu_items, limits, opened=action[1] if action and action[0] == "add" else None),
-        "decimal_separator": get_format("DECIMAL_SEPARATOR"), "thousand_separator": get_format("THOUSAND_SEPARATOR"),
-    }, status=status)
+    return render(
+        request,
+        "ordering/change.html",
+        {
+            "order": order,
+            "restaurant": restaurant,
+            "form": form,
+            "draft": draft,
+            "notice": notice,
+            "picker": form.picker(menu_items, limits, opened=action[1] if action and action[0] == "add" else None),
+            "decimal_separator": get_format("DECIMAL_SEPARATOR"),
+            "thousand_separator": get_format("THOUSAND_SEPARATOR"),
+        },
+        status=status,
+    )

@@ -44,7 +44,7 @@ def payment_note(order):
 
 
 def time_note(order):
-    """"planned for 19:45" (the slot the customer chose), "delivery estimated at
+    """ "planned for 19:45" (the slot the customer chose), "delivery estimated at
     about 19:30" (as soon as possible: an estimate, said so), or "" once the order
     is handed over or cancelled."""
     if order.status in FINISHED:

@@ -36,7 +36,11 @@ class EmailBackend(ModelBackend):
             return None
         candidates = []
         if looks_like_email(username):
-            candidates = list(user_model._default_manager.filter(email__iexact=username.strip()).order_by("pk")[:MAX_ACCOUNTS_PER_EMAIL])
+            candidates = list(
+                user_model._default_manager.filter(email__iexact=username.strip()).order_by("pk")[
+                    :MAX_ACCOUNTS_PER_EMAIL
+                ]
+            )
         if not candidates:
             user_model().set_password(password)
             return None

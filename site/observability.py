@@ -26,11 +26,22 @@ from django.urls import resolve
 from django.urls.exceptions import Resolver404
 from django.utils import timezone
 from django_redis import get_redis_connection
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 REQUESTS = Counter("ocpizza_http_requests_total", "HTTP requests", ["method", "view", "status"])
 LATENCY = Histogram(
-    "ocpizza_http_request_duration_seconds", "HTTP request duration", ["view"],
+    "ocpizza_http_request_duration_seconds",
+    "HTTP request duration",
+    ["view"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
@@ -100,7 +111,9 @@ def metrics(request):
         registry = REGISTRY
     # Orders are counted from the database at each scrape, so every worker agrees.
     orders = CollectorRegistry()
-    gauge = Gauge("ocpizza_orders_today", "Today's orders by restaurant and status", ["restaurant", "status"], registry=orders)
+    gauge = Gauge(
+        "ocpizza_orders_today", "Today's orders by restaurant and status", ["restaurant", "status"], registry=orders
+    )
     rows = Order.objects.filter(day=timezone.localdate()).values("restaurant__slug", "status").annotate(n=Count("pk"))
     for row in rows:
         gauge.labels(row["restaurant__slug"], row["status"]).set(row["n"])
@@ -146,7 +159,9 @@ class JsonFormatter(logging.Formatter):
     def format(self, record):
         entry = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}",
-            "level": record.levelname, "logger": record.name, "message": record.getMessage(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
         }
         request = getattr(record, "request", None)
         if request is not None and hasattr(request, "path"):
@@ -165,5 +180,11 @@ def init_error_reporting(dsn, environment="production", release=None):
     checkout form holds customers' names, phones and addresses)."""
     import sentry_sdk  # local: only sites that report errors load the SDK
 
-    sentry_sdk.init(dsn=dsn, environment=environment, release=release, send_default_pii=False,
-                    max_request_body_size="never", traces_sample_rate=0)
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=environment,
+        release=release,
+        send_default_pii=False,
+        max_request_body_size="never",
+        traces_sample_rate=0,
+    )

@@ -4,11 +4,11 @@ over a plain socket, event by event."""
 
 import os
 import queue
-from contextlib import contextmanager
 import socket
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,13 +27,20 @@ def stream_process(log_dir, host="127.0.0.1", **env):
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     port = free_port()
     env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "settings.test", "BOARD_STREAM_RECHECK_SECONDS": "1",
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "settings.test",
+        "BOARD_STREAM_RECHECK_SECONDS": "1",
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         **env,
     }
     log = open(log_dir / "board-stream.log", "wb")
-    process = subprocess.Popen([sys.executable, "manage.py", "board_stream", "--bind", f"{host}:{port}"],
-                               cwd=ROOT, env=env, stdout=log, stderr=log)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "board_stream", "--bind", f"{host}:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     url = f"http://{host}:{port}"
     try:
         wait_for(lambda: requests.get(f"{url}/healthz", timeout=1).ok, "board stream")
@@ -57,7 +64,11 @@ class OpenBoard:
     def __init__(self, base_url, restaurant_id, session_key=None, last_event_id=None, query=""):
         host, port = base_url.removeprefix("http://").split(":")
         self.sock = socket.create_connection((host, int(port)), timeout=30)
-        lines = [f"GET /admin/cuisine/flux/{restaurant_id}/{query} HTTP/1.1", f"Host: {host}", "Accept: text/event-stream"]
+        lines = [
+            f"GET /admin/cuisine/flux/{restaurant_id}/{query} HTTP/1.1",
+            f"Host: {host}",
+            "Accept: text/event-stream",
+        ]
         if session_key:
             lines.append(f"Cookie: sessionid={session_key}")
         if last_event_id is not None:
@@ -66,7 +77,7 @@ class OpenBoard:
         self.file = self.sock.makefile("rb")
         self.status = int(self.file.readline().split()[1])
         self.headers = {}
-        while (line := self.file.readline().decode().strip()):
+        while line := self.file.readline().decode().strip():
             name, value = line.split(":", 1)
             self.headers[name.lower()] = value.strip()
         self.events = queue.Queue()

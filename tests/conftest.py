@@ -4,7 +4,6 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-
 from django.core.management import call_command
 
 
@@ -56,7 +55,9 @@ def restore_snapshot(snapshot):
 
     first = ("contenttypes.contenttype", "auth.permission")
     objects = list(serializers.deserialize("json", snapshot))
-    objects.sort(key=lambda obj: first.index(obj.object._meta.label_lower) if obj.object._meta.label_lower in first else 2)
+    objects.sort(
+        key=lambda obj: first.index(obj.object._meta.label_lower) if obj.object._meta.label_lower in first else 2
+    )
     with transaction.atomic():
         ContentType.objects.all().delete()
         for obj in objects:
@@ -149,9 +150,17 @@ def size_of(product_slug, label=None):
 
 def delivery_form(**overrides):
     data = {
-        "fulfilment": "delivery", "street_address": "10 rue de Lappe", "postcode": "75011", "city": "Paris",
-        "when": "asap", "name": "Camille Martin", "phone": "06 12 34 56 78", "email": "camille@example.fr",
-        "note": "", "payment_method": "on_site", "checkout_key": "a" * 32,
+        "fulfilment": "delivery",
+        "street_address": "10 rue de Lappe",
+        "postcode": "75011",
+        "city": "Paris",
+        "when": "asap",
+        "name": "Camille Martin",
+        "phone": "06 12 34 56 78",
+        "email": "camille@example.fr",
+        "note": "",
+        "payment_method": "on_site",
+        "checkout_key": "a" * 32,
     }
     data.update(overrides)
     return data

@@ -91,7 +91,9 @@ def test_marketing_edits_restaurant_pages(marketing_client):
     url = reverse("wagtailadmin_pages:edit", args=[restaurant.pk])
     data = form_values(marketing_client.get(url).content.decode(), "form[data-edit-form]")
     data["intro"] = "Nouvelle terrasse chauffée."
-    data.setdefault("body-count", "0")  # the StreamField's inputs are built by the admin's JavaScript; the demo body is empty
+    data.setdefault(
+        "body-count", "0"
+    )  # the StreamField's inputs are built by the admin's JavaScript; the demo body is empty
     data["action-publish"] = "action-publish"
     assert marketing_client.post(url, data).status_code == 302
     assert "Nouvelle terrasse chauffée." in menu_text(marketing_client)
@@ -99,8 +101,15 @@ def test_marketing_edits_restaurant_pages(marketing_client):
 
 @pytest.mark.parametrize(
     "url",
-    ["/admin/users/", "/admin/groups/", "/admin/sites/", "/admin/workflows/list/", "/admin/redirects/",
-     "/admin/locales/", "/admin/snippets/wagtailcore/"],
+    [
+        "/admin/users/",
+        "/admin/groups/",
+        "/admin/sites/",
+        "/admin/workflows/list/",
+        "/admin/redirects/",
+        "/admin/locales/",
+        "/admin/snippets/wagtailcore/",
+    ],
 )
 def test_marketing_cannot_reach_admin_areas_beyond_content(marketing_client, url):
     response = marketing_client.get(url)

@@ -34,7 +34,9 @@ def page_form(client, restaurant):
     response = client.get(edit_url(restaurant))
     assert response.status_code == 200
     data = form_values(response.content.decode(), "form[data-edit-form]")
-    data.setdefault("body-count", "0")  # the StreamField's inputs are built by the admin's JavaScript; the demo body is empty
+    data.setdefault(
+        "body-count", "0"
+    )  # the StreamField's inputs are built by the admin's JavaScript; the demo body is empty
     return response, data
 
 
@@ -106,11 +108,20 @@ def test_a_restaurant_page_can_be_set_to_expire(marketing_client):
 
 def test_the_menu_tab_shows_the_catalogue_price_beside_the_override(marketing_client):
     response, _data = page_form(marketing_client, RestaurantPage.objects.get(slug="nation"))
-    rows = [row.get_text(" ", strip=True) for row in BeautifulSoup(response.content, "html.parser").select("[data-catalogue-price]")]
+    rows = [
+        row.get_text(" ", strip=True)
+        for row in BeautifulSoup(response.content, "html.parser").select("[data-catalogue-price]")
+    ]
     margherita = next(row for row in rows if "9,50" in row and "Junior" in row)
-    assert "Prix du catalogue : Junior 26 cm 9,50\u00a0€ · Sénior 33 cm 12,50\u00a0€ · Méga 40 cm 16,00\u00a0€" in margherita
+    assert (
+        "Prix du catalogue : Junior 26 cm 9,50\u00a0€ · Sénior 33 cm 12,50\u00a0€ · Méga 40 cm 16,00\u00a0€"
+        in margherita
+    )
     # Nation sells it 8,90: the other sizes keep their difference (MenuItem.price_for, as on the site)
-    assert "Dans ce restaurant : Junior 26 cm 8,90\u00a0€ · Sénior 33 cm 11,90\u00a0€ · Méga 40 cm 15,40\u00a0€" in margherita
+    assert (
+        "Dans ce restaurant : Junior 26 cm 8,90\u00a0€ · Sénior 33 cm 11,90\u00a0€ · Méga 40 cm 15,40\u00a0€"
+        in margherita
+    )
     drink = next(row for row in rows if "33 cl 2,50" in row)
     assert "Dans ce restaurant" not in drink  # no override: the catalogue price applies
     assert len(rows) == MenuItem.objects.filter(restaurant__slug="nation").count()
@@ -142,8 +153,17 @@ def test_a_product_price_typed_with_a_comma_is_stored_as_the_same_decimal(market
     assert product.sizes.order_by("sort_order").first().price == Decimal("10.50")
 
 
-@pytest.mark.parametrize("typed, stored", [("10,50", "10.50"), ("10.50", "10.50"), ("10,5", "10.50"), (" 3,20 € ", "3.20"),
-                                           ("7", "7.00"), ("1\u00a0250,00", "1250.00")])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("10,50", "10.50"),
+        ("10.50", "10.50"),
+        ("10,5", "10.50"),
+        (" 3,20 € ", "3.20"),
+        ("7", "7.00"),
+        ("1\u00a0250,00", "1250.00"),
+    ],
+)
 def test_restaurant_prices_accept_a_decimal_comma(marketing_client, typed, stored):
     nation = RestaurantPage.objects.get(slug="nation")
     _response, data = page_form(marketing_client, nation)

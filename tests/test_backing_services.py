@@ -1,13 +1,13 @@
 """The tests run against the real PostgreSQL and Redis, as production does."""
 
 import uuid
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.db import connection
 from django_redis import get_redis_connection
-from importlib import import_module
 
 
 def test_database_is_postgresql(db):

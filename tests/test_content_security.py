@@ -15,19 +15,29 @@ def directive(response, name):
 
 def test_the_public_site_allows_no_inline_code(client, demo):
     response = client.get(demo["bastille"].url)
-    assert "'unsafe-inline'" not in directive(response, "script-src") and "'unsafe-inline'" not in directive(response, "style-src")
+    assert "'unsafe-inline'" not in directive(response, "script-src") and "'unsafe-inline'" not in directive(
+        response, "style-src"
+    )
     assert directive(response, "object-src") == ["'none'"] and directive(response, "frame-ancestors") == ["'self'"]
     assert directive(response, "default-src") == ["'self'"]
 
 
 def test_the_admin_allows_wagtails_inline_code(client, demo):
     response = client.get("/admin/login/")
-    assert "'unsafe-inline'" in directive(response, "script-src") and "'nonce-" not in response["Content-Security-Policy"]
+    assert (
+        "'unsafe-inline'" in directive(response, "script-src") and "'nonce-" not in response["Content-Security-Policy"]
+    )
     assert directive(response, "frame-ancestors") == ["'self'"]
 
 
-@pytest.mark.parametrize("mode, origin", [("live", "https://www.paypal.com"), ("sandbox", "https://www.sandbox.paypal.com"),
-                                          ("fake", "http://127.0.0.1:8765")])
+@pytest.mark.parametrize(
+    "mode, origin",
+    [
+        ("live", "https://www.paypal.com"),
+        ("sandbox", "https://www.sandbox.paypal.com"),
+        ("fake", "http://127.0.0.1:8765"),
+    ],
+)
 def test_forms_may_go_on_to_paypals_approval_page(client, demo, settings, mode, origin):
     settings.PAYPAL_MODE, settings.PAYPAL_FAKE_URL = mode, "http://127.0.0.1:8765"
     assert directive(client.get("/commande/panier/"), "form-action") == ["'self'", origin]

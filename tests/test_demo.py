@@ -10,8 +10,20 @@ pytestmark = pytest.mark.django_db
 
 
 def snapshot():
-    counted = [Allergen, Category, DietaryTag, Product, ProductSize, RestaurantPage, MenuItem, OpeningHours,
-               Page, Revision, get_image_model(), get_user_model()]
+    counted = [
+        Allergen,
+        Category,
+        DietaryTag,
+        Product,
+        ProductSize,
+        RestaurantPage,
+        MenuItem,
+        OpeningHours,
+        Page,
+        Revision,
+        get_image_model(),
+        get_user_model(),
+    ]
     return {
         "counts": {model.__name__: model.objects.count() for model in counted},
         "prices": sorted(ProductSize.objects.values_list("product__slug", "label", "price")),

@@ -107,7 +107,9 @@ def test_a_customer_login_with_next_goes_there_and_only_on_this_site(client, cam
     response = client.post(CUSTOMER_LOGIN, {"username": "camille", "password": PASSWORD, "next": "/commande/panier/"})
     assert response["Location"] == "/commande/panier/"
     client.logout()
-    response = client.post(CUSTOMER_LOGIN, {"username": "camille", "password": PASSWORD, "next": "https://evil.example/"})
+    response = client.post(
+        CUSTOMER_LOGIN, {"username": "camille", "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/commande/compte/commandes/"
 
 

@@ -47,7 +47,9 @@ def parse(query):
 def test_filters_are_read_from_the_query_string():
     filters = parse("regime=vegetarien&sans=gluten&sans=oeufs&sans=gluten&utm_source=x")
     assert filters == MenuFilters(diets=frozenset({"vegetarien"}), without=frozenset({"gluten", "oeufs"}))
-    assert filters.allergen_names == {"gluten": "Gluten", "oeufs": "Œufs"} and filters.diet_names == {"vegetarien": "Végétarien"}
+    assert filters.allergen_names == {"gluten": "Gluten", "oeufs": "Œufs"} and filters.diet_names == {
+        "vegetarien": "Végétarien"
+    }
     assert not parse("") and not parse("postcode=75011")
 
 
@@ -63,8 +65,26 @@ def test_the_catalogue_is_asked_only_for_the_kind_of_filter_used():
     assert asked == ["allergens"]
 
 
-GARBAGE = ["", " ", "Gluten", "gluten ", "glu\x00ten", "\x00", "x" * 61, "x" * 10_000, "gluten,lait", "-gluten", "glüten",
-           "١٢", "🍕", "<script>", "' OR 1=1 --", "../lait", "ananas", "1"]
+GARBAGE = [
+    "",
+    " ",
+    "Gluten",
+    "gluten ",
+    "glu\x00ten",
+    "\x00",
+    "x" * 61,
+    "x" * 10_000,
+    "gluten,lait",
+    "-gluten",
+    "glüten",
+    "١٢",
+    "🍕",
+    "<script>",
+    "' OR 1=1 --",
+    "../lait",
+    "ananas",
+    "1",
+]
 
 
 @pytest.mark.parametrize("name", ["regime", "sans"])
@@ -91,7 +111,11 @@ def test_too_many_filters_are_refused():
 
 def test_allergens_have_a_plain_key_for_the_address():
     assert [allergen_key(name) for name in ("Œufs", "Fruits à coque", "Graines de sésame", "Crustacés")] == [
-        "oeufs", "fruits-a-coque", "graines-de-sesame", "crustaces"]
+        "oeufs",
+        "fruits-a-coque",
+        "graines-de-sesame",
+        "crustaces",
+    ]
     keys = [allergen.key for allergen in Allergen.objects.all()]
     assert len(keys) == len(set(keys)) and all(keys)  # one key each, never empty
 
@@ -99,8 +123,20 @@ def test_allergens_have_a_plain_key_for_the_address():
 # --- the restaurant page ------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", ["sans=ananas", "regime=carnivore", "sans=", "regime=", "sans=" + "x" * 10_000,
-                                   "sans=glu%00ten", "sans=GLUTEN", "regime=gluten", "&".join(["sans=lait"] * 40)])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sans=ananas",
+        "regime=carnivore",
+        "sans=",
+        "regime=",
+        "sans=" + "x" * 10_000,
+        "sans=glu%00ten",
+        "sans=GLUTEN",
+        "regime=gluten",
+        "&".join(["sans=lait"] * 40),
+    ],
+)
 def test_a_garbage_filter_is_a_clear_400(client, demo, query):
     response = client.get(demo["bastille"].url + "?" + query, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 400
@@ -123,9 +159,13 @@ def test_filters_keep_what_matches_and_say_how_many(client, demo):
     assert soup(response).select_one("input[name=sans][value=gluten]").has_attr("checked")
 
     response = client.get(bastille.url + "?regime=vegetarien&sans=lait")
-    assert shown_products(response) == on_the_menu & products(diet_tags__slug="vegetarien") - products(allergens__name="Lait")
+    assert shown_products(response) == on_the_menu & products(diet_tags__slug="vegetarien") - products(
+        allergens__name="Lait"
+    )
 
-    response = client.get(bastille.url + "?regime=vegan&regime=epice", HTTP_ACCEPT_LANGUAGE="fr")  # no vegan spicy pizza
+    response = client.get(
+        bastille.url + "?regime=vegan&regime=epice", HTTP_ACCEPT_LANGUAGE="fr"
+    )  # no vegan spicy pizza
     assert shown_products(response) == set()
     assert not soup(response).select_one("[data-menu-empty]").has_attr("hidden")
 
@@ -156,7 +196,9 @@ def test_a_plain_menu_asks_nothing_about_filters(client, demo):
     client.get(demo["bastille"].url)
     with CaptureQueriesContext(connection) as queries:
         client.get(demo["bastille"].url)
-    assert not [q for q in queries.captured_queries if "home_allergen" in q["sql"] and "home_product_allergens" not in q["sql"]]
+    assert not [
+        q for q in queries.captured_queries if "home_allergen" in q["sql"] and "home_product_allergens" not in q["sql"]
+    ]
 
 
 def test_each_price_is_shown_once_on_its_size_chip(client, bastille):
@@ -176,7 +218,9 @@ def test_sold_out_sizes_are_shown_and_cannot_be_chosen(client, bastille):
     Stock.objects.filter(restaurant=bastille, ingredient__name="Reblochon").update(quantity=0)
     card = soup(client.get(bastille.url, HTTP_ACCEPT_LANGUAGE="fr")).select_one("#savoyarde")
     chips = card.select(".size-chip")
-    assert len(chips) == 3 and all("Épuisé" in chip.get_text() and chip.select_one("input").has_attr("disabled") for chip in chips)
+    assert len(chips) == 3 and all(
+        "Épuisé" in chip.get_text() and chip.select_one("input").has_attr("disabled") for chip in chips
+    )
     assert card.select_one("button").has_attr("disabled")
 
 
@@ -194,8 +238,15 @@ def test_the_first_size_that_can_be_made_is_chosen():
 def test_the_page_to_come_back_to_keeps_the_filters(client, bastille):
     form = soup(client.get(bastille.url + "?sans=lait")).select_one("#coca-cola form")
     assert form.select_one("input[name=next]")["value"] == bastille.url + "?sans=lait#coca-cola"
-    response = client.post(ADD, {"restaurant": bastille.pk, "size": size_of("coca-cola").pk, "quantity": 1,
-                                 "next": bastille.url + "?sans=lait#coca-cola"})
+    response = client.post(
+        ADD,
+        {
+            "restaurant": bastille.pk,
+            "size": size_of("coca-cola").pk,
+            "quantity": 1,
+            "next": bastille.url + "?sans=lait#coca-cola",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == bastille.url + "?sans=lait#coca-cola"
 
 
@@ -205,10 +256,16 @@ def test_the_page_to_come_back_to_keeps_the_filters(client, bastille):
 def test_the_header_and_the_bar_show_the_carts_total(client, bastille):
     page = soup(client.get(bastille.url, HTTP_ACCEPT_LANGUAGE="fr"))
     assert page.select_one("[data-cart-count]").get_text() == "0"
-    assert page.select_one("[data-cart-bar]").has_attr("hidden") and page.select_one("[data-cart-total]").has_attr("hidden")
+    assert page.select_one("[data-cart-bar]").has_attr("hidden") and page.select_one("[data-cart-total]").has_attr(
+        "hidden"
+    )
 
-    response = client.post(ADD, {"restaurant": bastille.pk, "size": size_of("margherita", "Sénior 33 cm").pk, "quantity": 2},
-                           HTTP_ACCEPT="application/json", HTTP_ACCEPT_LANGUAGE="fr")
+    response = client.post(
+        ADD,
+        {"restaurant": bastille.pk, "size": size_of("margherita", "Sénior 33 cm").pk, "quantity": 2},
+        HTTP_ACCEPT="application/json",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
     assert response.json()["count"] == 2 and response.json()["total"] == "25,00\u00a0€"
 
     for url in (bastille.url, "/"):
@@ -224,7 +281,9 @@ def test_the_header_total_changes_nothing_in_the_cart(client, bastille):
     MenuItem.objects.filter(restaurant=bastille, product__slug="reine").delete()  # no longer sold here
     before = dict(client.session["cart"])
     page = soup(client.get("/"))
-    assert page.select_one("[data-cart-count]").get_text() == "1" and page.select_one("[data-cart-total]").get_text() == ""
+    assert (
+        page.select_one("[data-cart-count]").get_text() == "1" and page.select_one("[data-cart-total]").get_text() == ""
+    )
     assert client.session["cart"] == before  # the cart page says what was removed, not the header
 
 
@@ -237,8 +296,9 @@ def closed_for_two_hours(restaurant):
     restaurant.opening_hours.all().delete()
     restaurant.closures.all().delete()
     for weekday in range(7):
-        OpeningHours.objects.create(restaurant=restaurant, weekday=weekday, opens=opens.time(),
-                                    closes=(opens + timedelta(hours=2)).time())
+        OpeningHours.objects.create(
+            restaurant=restaurant, weekday=weekday, opens=opens.time(), closes=(opens + timedelta(hours=2)).time()
+        )
     return opens
 
 
@@ -285,7 +345,12 @@ def test_moment_labels():
 def test_nearest_first():
     restaurants = [RestaurantPage(title=code, postcode=code) for code in ("75020", "75014", "75011", "75017")]
     assert [r.postcode for r in by_distance(restaurants, "75012")] == ["75011", "75020", "75014", "75017"]
-    assert [r.postcode for r in by_distance(restaurants, "13001")] == ["75020", "75014", "75011", "75017"]  # unknown: as they were
+    assert [r.postcode for r in by_distance(restaurants, "13001")] == [
+        "75020",
+        "75014",
+        "75011",
+        "75017",
+    ]  # unknown: as they were
     assert location_of("92100") and location_of("75116") and location_of("13001") is None and location_of("") is None
 
 

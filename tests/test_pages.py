@@ -26,7 +26,9 @@ def test_page_tree_rules():
 
 
 def test_every_page_type_renders(client, demo):
-    legal = demo["home"].add_child(instance=StandardPage(title="Mentions légales", slug="mentions-legales", body="<p>OC Pizza SAS</p>"))
+    legal = demo["home"].add_child(
+        instance=StandardPage(title="Mentions légales", slug="mentions-legales", body="<p>OC Pizza SAS</p>")
+    )
     for page, expected in ((demo["home"], "Nos restaurants"), (demo["bastille"], "Carte"), (legal, "OC Pizza SAS")):
         response = client.get(page.url, HTTP_ACCEPT_LANGUAGE="fr")
         assert response.status_code == 200, page

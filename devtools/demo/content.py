@@ -29,33 +29,176 @@ from home.models import (
 from . import images as demo_images
 
 ALLERGENS = [
-    "Gluten", "Crustacés", "Œufs", "Poissons", "Arachides", "Soja", "Lait",
-    "Fruits à coque", "Céleri", "Moutarde", "Graines de sésame", "Sulfites", "Lupin", "Mollusques",
+    "Gluten",
+    "Crustacés",
+    "Œufs",
+    "Poissons",
+    "Arachides",
+    "Soja",
+    "Lait",
+    "Fruits à coque",
+    "Céleri",
+    "Moutarde",
+    "Graines de sésame",
+    "Sulfites",
+    "Lupin",
+    "Mollusques",
 ]
 DIET_TAGS = [("vegetarien", "Végétarien"), ("vegan", "Vegan"), ("epice", "Épicé")]
 CATEGORIES = [("pizzas", "Pizzas", 1), ("boissons", "Boissons", 2), ("desserts", "Desserts", 3)]
 PIZZA_SIZES = [("Junior 26 cm", Decimal("0")), ("Sénior 33 cm", Decimal("3.00")), ("Méga 40 cm", Decimal("6.50"))]
 
 # Colours of the toppings drawn on the demo pictures.
-TOMATO, HAM, MUSHROOM, OLIVE, BASIL, PEPPERONI = (214, 60, 40), (235, 150, 150), (200, 180, 150), (40, 40, 40), (50, 120, 50), (170, 40, 30)
-ONION, PEPPER, EGG, ANCHOVY, GOAT, POTATO = (240, 225, 235), (60, 150, 60), (255, 210, 60), (120, 90, 70), (250, 250, 245), (230, 200, 120)
+TOMATO, HAM, MUSHROOM, OLIVE, BASIL, PEPPERONI = (
+    (214, 60, 40),
+    (235, 150, 150),
+    (200, 180, 150),
+    (40, 40, 40),
+    (50, 120, 50),
+    (170, 40, 30),
+)
+ONION, PEPPER, EGG, ANCHOVY, GOAT, POTATO = (
+    (240, 225, 235),
+    (60, 150, 60),
+    (255, 210, 60),
+    (120, 90, 70),
+    (250, 250, 245),
+    (230, 200, 120),
+)
 CREAM = (250, 240, 220)
 
 # slug, name, composition, base price (Junior), allergens, diet tags, toppings, sauce
 PIZZAS = [
-    ("margherita", "Margherita", "Sauce tomate, mozzarella fior di latte, basilic frais, huile d'olive", "9.50", ["Gluten", "Lait"], ["vegetarien"], [BASIL], None),
-    ("reine", "Reine", "Sauce tomate, mozzarella, jambon blanc, champignons de Paris", "11.50", ["Gluten", "Lait"], [], [HAM, MUSHROOM], None),
-    ("napolitaine", "Napolitaine", "Sauce tomate, mozzarella, anchois, câpres, olives noires, origan", "11.00", ["Gluten", "Lait", "Poissons"], [], [ANCHOVY, OLIVE], None),
-    ("quatre-fromages", "Quatre fromages", "Crème, mozzarella, gorgonzola, chèvre, parmesan", "12.50", ["Gluten", "Lait"], ["vegetarien"], [GOAT, (230, 220, 150)], CREAM),
-    ("calzone", "Calzone", "Chausson : sauce tomate, mozzarella, jambon, œuf, champignons", "12.00", ["Gluten", "Lait", "Œufs"], [], [HAM, EGG, MUSHROOM], None),
-    ("diavola", "Diavola", "Sauce tomate, mozzarella, salami piquant, piment, oignons rouges", "12.50", ["Gluten", "Lait"], ["epice"], [PEPPERONI, ONION], None),
-    ("vegetarienne", "Végétarienne", "Sauce tomate, mozzarella, poivrons, courgettes, aubergines, oignons", "11.50", ["Gluten", "Lait"], ["vegetarien"], [PEPPER, ONION, (90, 40, 90)], None),
-    ("chevre-miel", "Chèvre miel", "Crème, mozzarella, chèvre, miel, noix", "12.90", ["Gluten", "Lait", "Fruits à coque"], ["vegetarien"], [GOAT, (200, 150, 60)], CREAM),
-    ("orientale", "Orientale", "Sauce tomate, mozzarella, merguez, poivrons, oignons, œuf", "12.90", ["Gluten", "Lait", "Œufs", "Moutarde"], ["epice"], [PEPPERONI, PEPPER, EGG], None),
-    ("savoyarde", "Savoyarde", "Crème, mozzarella, pommes de terre, lardons, reblochon, oignons", "13.50", ["Gluten", "Lait"], [], [POTATO, HAM, ONION], CREAM),
-    ("fruits-de-mer", "Fruits de mer", "Sauce tomate, mozzarella, crevettes, moules, calamars, ail, persil", "14.50", ["Gluten", "Lait", "Crustacés", "Mollusques"], [], [(240, 150, 120), (60, 50, 60), ONION], None),
-    ("marinara-vegan", "Marinara vegan", "Sauce tomate, ail, origan, tomates cerises, roquette, huile d'olive", "9.00", ["Gluten"], ["vegetarien", "vegan"], [TOMATO, BASIL], None),
-    ("pesto-burrata", "Pesto burrata", "Pesto de basilic, burrata, tomates cerises, pignons de pin", "14.00", ["Gluten", "Lait", "Fruits à coque"], ["vegetarien"], [GOAT, TOMATO, BASIL], (70, 130, 60)),
+    (
+        "margherita",
+        "Margherita",
+        "Sauce tomate, mozzarella fior di latte, basilic frais, huile d'olive",
+        "9.50",
+        ["Gluten", "Lait"],
+        ["vegetarien"],
+        [BASIL],
+        None,
+    ),
+    (
+        "reine",
+        "Reine",
+        "Sauce tomate, mozzarella, jambon blanc, champignons de Paris",
+        "11.50",
+        ["Gluten", "Lait"],
+        [],
+        [HAM, MUSHROOM],
+        None,
+    ),
+    (
+        "napolitaine",
+        "Napolitaine",
+        "Sauce tomate, mozzarella, anchois, câpres, olives noires, origan",
+        "11.00",
+        ["Gluten", "Lait", "Poissons"],
+        [],
+        [ANCHOVY, OLIVE],
+        None,
+    ),
+    (
+        "quatre-fromages",
+        "Quatre fromages",
+        "Crème, mozzarella, gorgonzola, chèvre, parmesan",
+        "12.50",
+        ["Gluten", "Lait"],
+        ["vegetarien"],
+        [GOAT, (230, 220, 150)],
+        CREAM,
+    ),
+    (
+        "calzone",
+        "Calzone",
+        "Chausson : sauce tomate, mozzarella, jambon, œuf, champignons",
+        "12.00",
+        ["Gluten", "Lait", "Œufs"],
+        [],
+        [HAM, EGG, MUSHROOM],
+        None,
+    ),
+    (
+        "diavola",
+        "Diavola",
+        "Sauce tomate, mozzarella, salami piquant, piment, oignons rouges",
+        "12.50",
+        ["Gluten", "Lait"],
+        ["epice"],
+        [PEPPERONI, ONION],
+        None,
+    ),
+    (
+        "vegetarienne",
+        "Végétarienne",
+        "Sauce tomate, mozzarella, poivrons, courgettes, aubergines, oignons",
+        "11.50",
+        ["Gluten", "Lait"],
+        ["vegetarien"],
+        [PEPPER, ONION, (90, 40, 90)],
+        None,
+    ),
+    (
+        "chevre-miel",
+        "Chèvre miel",
+        "Crème, mozzarella, chèvre, miel, noix",
+        "12.90",
+        ["Gluten", "Lait", "Fruits à coque"],
+        ["vegetarien"],
+        [GOAT, (200, 150, 60)],
+        CREAM,
+    ),
+    (
+        "orientale",
+        "Orientale",
+        "Sauce tomate, mozzarella, merguez, poivrons, oignons, œuf",
+        "12.90",
+        ["Gluten", "Lait", "Œufs", "Moutarde"],
+        ["epice"],
+        [PEPPERONI, PEPPER, EGG],
+        None,
+    ),
+    (
+        "savoyarde",
+        "Savoyarde",
+        "Crème, mozzarella, pommes de terre, lardons, reblochon, oignons",
+        "13.50",
+        ["Gluten", "Lait"],
+        [],
+        [POTATO, HAM, ONION],
+        CREAM,
+    ),
+    (
+        "fruits-de-mer",
+        "Fruits de mer",
+        "Sauce tomate, mozzarella, crevettes, moules, calamars, ail, persil",
+        "14.50",
+        ["Gluten", "Lait", "Crustacés", "Mollusques"],
+        [],
+        [(240, 150, 120), (60, 50, 60), ONION],
+        None,
+    ),
+    (
+        "marinara-vegan",
+        "Marinara vegan",
+        "Sauce tomate, ail, origan, tomates cerises, roquette, huile d'olive",
+        "9.00",
+        ["Gluten"],
+        ["vegetarien", "vegan"],
+        [TOMATO, BASIL],
+        None,
+    ),
+    (
+        "pesto-burrata",
+        "Pesto burrata",
+        "Pesto de basilic, burrata, tomates cerises, pignons de pin",
+        "14.00",
+        ["Gluten", "Lait", "Fruits à coque"],
+        ["vegetarien"],
+        [GOAT, TOMATO, BASIL],
+        (70, 130, 60),
+    ),
 ]
 # slug, name, composition, size label, price, allergens, colour
 DRINKS = [
@@ -76,33 +219,69 @@ WEEK = range(7)
 
 RESTAURANTS = [
     {
-        "slug": "bastille", "title": "OC Pizza Bastille", "street_address": "12 rue de la Roquette", "postcode": "75011",
-        "city": "Paris", "phone": "01 43 55 12 34", "delivery_postcodes": "75011 75012 75004", "seed": 1,
+        "slug": "bastille",
+        "title": "OC Pizza Bastille",
+        "street_address": "12 rue de la Roquette",
+        "postcode": "75011",
+        "city": "Paris",
+        "phone": "01 43 55 12 34",
+        "delivery_postcodes": "75011 75012 75004",
+        "seed": 1,
         "intro": "Notre première pizzeria, four à bois et terrasse.",
-        "hours": [(d, *LUNCH) for d in WEEK] + [(d, *DINNER) for d in range(0, 4)] + [(d, *LATE_DINNER) for d in (4, 5)] + [(6, *DINNER)],
+        "hours": [(d, *LUNCH) for d in WEEK]
+        + [(d, *DINNER) for d in range(0, 4)]
+        + [(d, *LATE_DINNER) for d in (4, 5)]
+        + [(6, *DINNER)],
     },
     {
-        "slug": "republique", "title": "OC Pizza République", "street_address": "45 rue du Faubourg du Temple", "postcode": "75010",
-        "city": "Paris", "phone": "01 42 08 45 67", "delivery_postcodes": "75010 75003 75009", "seed": 2,
+        "slug": "republique",
+        "title": "OC Pizza République",
+        "street_address": "45 rue du Faubourg du Temple",
+        "postcode": "75010",
+        "city": "Paris",
+        "phone": "01 42 08 45 67",
+        "delivery_postcodes": "75010 75003 75009",
+        "seed": 2,
         "intro": "Au cœur du 10e, ouvert tard le week-end.",
-        "hours": [(d, *LUNCH) for d in range(1, 7)] + [(d, *DINNER) for d in range(1, 5)] + [(d, *LATE_DINNER) for d in (5, 6)],
+        "hours": [(d, *LUNCH) for d in range(1, 7)]
+        + [(d, *DINNER) for d in range(1, 5)]
+        + [(d, *LATE_DINNER) for d in (5, 6)],
     },
     {
-        "slug": "montparnasse", "title": "OC Pizza Montparnasse", "street_address": "8 rue de la Gaîté", "postcode": "75014",
-        "city": "Paris", "phone": "01 45 38 22 10", "delivery_postcodes": "75014 75015 75006", "seed": 3,
+        "slug": "montparnasse",
+        "title": "OC Pizza Montparnasse",
+        "street_address": "8 rue de la Gaîté",
+        "postcode": "75014",
+        "city": "Paris",
+        "phone": "01 45 38 22 10",
+        "delivery_postcodes": "75014 75015 75006",
+        "seed": 3,
         "intro": "À deux pas des théâtres de la rue de la Gaîté.",
         "hours": [(d, *LUNCH) for d in WEEK] + [(d, *DINNER) for d in WEEK],
-        "minimum_order": Decimal("20.00"), "delivery_fee": Decimal("3.00"),
+        "minimum_order": Decimal("20.00"),
+        "delivery_fee": Decimal("3.00"),
     },
     {
-        "slug": "batignolles", "title": "OC Pizza Batignolles", "street_address": "21 rue des Dames", "postcode": "75017",
-        "city": "Paris", "phone": "01 46 27 90 11", "delivery_postcodes": "75017 75008 75018", "seed": 4,
+        "slug": "batignolles",
+        "title": "OC Pizza Batignolles",
+        "street_address": "21 rue des Dames",
+        "postcode": "75017",
+        "city": "Paris",
+        "phone": "01 46 27 90 11",
+        "delivery_postcodes": "75017 75008 75018",
+        "seed": 4,
         "intro": "Des pizzas de quartier, pâte maturée 48 h.",
         "hours": [(d, *DINNER) for d in WEEK] + [(d, *LUNCH) for d in (5, 6)],
     },
     {
-        "slug": "nation", "title": "OC Pizza Nation", "street_address": "3 boulevard de Charonne", "postcode": "75020",
-        "city": "Paris", "phone": "01 43 70 33 44", "delivery_postcodes": "75020 75012", "seed": 5,
+        "slug": "nation",
+        "title": "OC Pizza Nation",
+        "street_address": "3 boulevard de Charonne",
+        "postcode": "75020",
+        "city": "Paris",
+        "phone": "01 43 70 33 44",
+        "delivery_postcodes": "75020 75012",
+        "seed": 5,
         "intro": "La petite dernière, avec son comptoir à emporter.",
         "hours": [(d, *LUNCH) for d in range(0, 6)] + [(d, *DINNER) for d in range(0, 6)],
         "price_overrides": {"margherita": Decimal("8.90")},
@@ -130,7 +309,12 @@ def ensure_product(slug, name, category, composition, sizes, allergens, diet_tag
     if product is not None:
         return product
     product = Product(
-        slug=slug, name=name, category=category, composition=composition, description=description, photo=photo,
+        slug=slug,
+        name=name,
+        category=category,
+        composition=composition,
+        description=description,
+        photo=photo,
         sizes=[ProductSize(label=label, price=price, sort_order=i) for i, (label, price) in enumerate(sizes)],
     )
     product.save()
@@ -152,22 +336,46 @@ def load_catalogue():
     for slug, name, composition, base, allergen_names, tag_slugs, toppings, sauce in PIZZAS:
         photo = demo_image(f"Pizza {name}", partial(demo_images.pizza, slug, toppings, sauce or demo_images.SAUCE))
         sizes = [(label, Decimal(base) + extra) for label, extra in PIZZA_SIZES]
-        products.append(ensure_product(
-            slug, name, categories["pizzas"], composition, sizes,
-            [allergens[a] for a in allergen_names], [tags[t] for t in tag_slugs], photo,
-        ))
+        products.append(
+            ensure_product(
+                slug,
+                name,
+                categories["pizzas"],
+                composition,
+                sizes,
+                [allergens[a] for a in allergen_names],
+                [tags[t] for t in tag_slugs],
+                photo,
+            )
+        )
     for slug, name, composition, label, price, allergen_names, colour in DRINKS:
         photo = demo_image(f"Boisson {name}", partial(demo_images.drink, colour))
-        products.append(ensure_product(
-            slug, name, categories["boissons"], composition, [(label, Decimal(price))],
-            [allergens[a] for a in allergen_names], [tags["vegetarien"], tags["vegan"]], photo,
-        ))
+        products.append(
+            ensure_product(
+                slug,
+                name,
+                categories["boissons"],
+                composition,
+                [(label, Decimal(price))],
+                [allergens[a] for a in allergen_names],
+                [tags["vegetarien"], tags["vegan"]],
+                photo,
+            )
+        )
     for slug, name, composition, price, allergen_names, colour in DESSERTS:
         photo = demo_image(f"Dessert {name}", partial(demo_images.dessert, colour))
-        products.append(ensure_product(
-            slug, name, categories["desserts"], composition, [("", Decimal(price))],
-            [allergens[a] for a in allergen_names], [tags["vegetarien"]], photo,
-        ))
+        products.append(
+            ensure_product(
+                slug,
+                name,
+                categories["desserts"],
+                composition,
+                [("", Decimal(price))],
+                [allergens[a] for a in allergen_names],
+                [tags["vegetarien"]],
+                photo,
+            )
+        )
     return products
 
 
@@ -187,9 +395,16 @@ def load_pages(products):
             continue
         overrides = data.get("price_overrides", {})
         restaurant = RestaurantPage(
-            title=data["title"], slug=data["slug"], street_address=data["street_address"], postcode=data["postcode"],
-            city=data["city"], phone=data["phone"], intro=data["intro"], delivery_postcodes=data["delivery_postcodes"],
-            delivery_fee=data.get("delivery_fee", Decimal("2.50")), minimum_order=data.get("minimum_order", Decimal("15.00")),
+            title=data["title"],
+            slug=data["slug"],
+            street_address=data["street_address"],
+            postcode=data["postcode"],
+            city=data["city"],
+            phone=data["phone"],
+            intro=data["intro"],
+            delivery_postcodes=data["delivery_postcodes"],
+            delivery_fee=data.get("delivery_fee", Decimal("2.50")),
+            minimum_order=data.get("minimum_order", Decimal("15.00")),
             photo=demo_image(f"Restaurant {data['title']}", partial(demo_images.storefront, data["seed"])),
             opening_hours=[OpeningHours(weekday=d, opens=o, closes=c) for d, o, c in data["hours"]],
             menu_items=[

@@ -55,8 +55,13 @@ def drink(colour, size=640):
 def dessert(colour, size=640):
     image = Image.new("RGB", (size, size), (250, 244, 236))
     draw = ImageDraw.Draw(image)
-    draw.ellipse([size * 0.12, size * 0.55, size * 0.88, size * 0.85], fill=(255, 255, 255), outline=(220, 210, 200), width=4)
-    draw.polygon([(size * 0.25, size * 0.7), (size * 0.75, size * 0.7), (size * 0.62, size * 0.35), (size * 0.38, size * 0.35)], fill=colour)
+    draw.ellipse(
+        [size * 0.12, size * 0.55, size * 0.88, size * 0.85], fill=(255, 255, 255), outline=(220, 210, 200), width=4
+    )
+    draw.polygon(
+        [(size * 0.25, size * 0.7), (size * 0.75, size * 0.7), (size * 0.62, size * 0.35), (size * 0.38, size * 0.35)],
+        fill=colour,
+    )
     draw.rectangle([size * 0.38, size * 0.33, size * 0.62, size * 0.38], fill=(90, 50, 30))
     return _to_jpeg(image)
 

@@ -14,16 +14,46 @@ G, ML, PIECE = Ingredient.Unit.GRAM, Ingredient.Unit.MILLILITRE, Ingredient.Unit
 
 # name: (unit, stock per restaurant)
 INGREDIENTS = {
-    "Pâte à pizza": (G, 30000), "Sauce tomate": (G, 12000), "Crème fraîche": (G, 5000), "Mozzarella": (G, 15000),
-    "Jambon blanc": (G, 4000), "Champignons": (G, 4000), "Anchois": (G, 1500), "Olives noires": (G, 2000),
-    "Câpres": (G, 800), "Gorgonzola": (G, 2500), "Chèvre": (G, 3000), "Parmesan": (G, 2000), "Œufs": (PIECE, 90),
-    "Salami piquant": (G, 3000), "Oignons rouges": (G, 4000), "Poivrons": (G, 4000), "Courgettes": (G, 3000),
-    "Aubergines": (G, 3000), "Miel": (G, 1500), "Noix": (G, 1000), "Merguez": (G, 3000), "Pommes de terre": (G, 5000),
-    "Lardons": (G, 3000), "Reblochon": (G, 3000), "Crevettes": (G, 2000), "Moules": (G, 2000), "Calamars": (G, 2000),
-    "Tomates cerises": (G, 3000), "Roquette": (G, 1000), "Pesto": (G, 1500), "Burrata": (PIECE, 40),
-    "Basilic frais": (G, 500), "Huile d'olive": (ML, 5000), "Pignons de pin": (G, 800),
-    "Canette Coca-Cola 33 cl": (PIECE, 96), "Bouteille d'eau 50 cl": (PIECE, 96), "Limonade 33 cl": (PIECE, 48),
-    "Bière italienne 33 cl": (PIECE, 48), "Tiramisu (portion)": (PIECE, 24), "Panna cotta (pot)": (PIECE, 24),
+    "Pâte à pizza": (G, 30000),
+    "Sauce tomate": (G, 12000),
+    "Crème fraîche": (G, 5000),
+    "Mozzarella": (G, 15000),
+    "Jambon blanc": (G, 4000),
+    "Champignons": (G, 4000),
+    "Anchois": (G, 1500),
+    "Olives noires": (G, 2000),
+    "Câpres": (G, 800),
+    "Gorgonzola": (G, 2500),
+    "Chèvre": (G, 3000),
+    "Parmesan": (G, 2000),
+    "Œufs": (PIECE, 90),
+    "Salami piquant": (G, 3000),
+    "Oignons rouges": (G, 4000),
+    "Poivrons": (G, 4000),
+    "Courgettes": (G, 3000),
+    "Aubergines": (G, 3000),
+    "Miel": (G, 1500),
+    "Noix": (G, 1000),
+    "Merguez": (G, 3000),
+    "Pommes de terre": (G, 5000),
+    "Lardons": (G, 3000),
+    "Reblochon": (G, 3000),
+    "Crevettes": (G, 2000),
+    "Moules": (G, 2000),
+    "Calamars": (G, 2000),
+    "Tomates cerises": (G, 3000),
+    "Roquette": (G, 1000),
+    "Pesto": (G, 1500),
+    "Burrata": (PIECE, 40),
+    "Basilic frais": (G, 500),
+    "Huile d'olive": (ML, 5000),
+    "Pignons de pin": (G, 800),
+    "Canette Coca-Cola 33 cl": (PIECE, 96),
+    "Bouteille d'eau 50 cl": (PIECE, 96),
+    "Limonade 33 cl": (PIECE, 48),
+    "Bière italienne 33 cl": (PIECE, 48),
+    "Tiramisu (portion)": (PIECE, 24),
+    "Panna cotta (pot)": (PIECE, 24),
     "Fondant au chocolat": (PIECE, 24),
 }
 
@@ -43,13 +73,23 @@ PIZZA_RECIPES = {
     "orientale": {**TOMATO_BASE, "Merguez": 90, "Poivrons": 40, "Oignons rouges": 30, "Œufs": 1},
     "savoyarde": {**CREAM_BASE, "Pommes de terre": 100, "Lardons": 60, "Reblochon": 80, "Oignons rouges": 20},
     "fruits-de-mer": {**TOMATO_BASE, "Crevettes": 50, "Moules": 50, "Calamars": 50},
-    "marinara-vegan": {"Pâte à pizza": 250, "Sauce tomate": 100, "Tomates cerises": 60, "Roquette": 20, "Huile d'olive": 15},
+    "marinara-vegan": {
+        "Pâte à pizza": 250,
+        "Sauce tomate": 100,
+        "Tomates cerises": 60,
+        "Roquette": 20,
+        "Huile d'olive": 15,
+    },
     "pesto-burrata": {"Pâte à pizza": 250, "Pesto": 50, "Burrata": 1, "Tomates cerises": 60, "Pignons de pin": 10},
 }
 SIZE_FACTORS = [Decimal("0.75"), Decimal("1"), Decimal("1.5")]
 SINGLE_ITEM = {
-    "coca-cola": "Canette Coca-Cola 33 cl", "eau-minerale": "Bouteille d'eau 50 cl", "limonade": "Limonade 33 cl",
-    "biere-italienne": "Bière italienne 33 cl", "tiramisu": "Tiramisu (portion)", "panna-cotta": "Panna cotta (pot)",
+    "coca-cola": "Canette Coca-Cola 33 cl",
+    "eau-minerale": "Bouteille d'eau 50 cl",
+    "limonade": "Limonade 33 cl",
+    "biere-italienne": "Bière italienne 33 cl",
+    "tiramisu": "Tiramisu (portion)",
+    "panna-cotta": "Panna cotta (pot)",
     "fondant-chocolat": "Fondant au chocolat",
 }
 
@@ -62,17 +102,26 @@ def _quantity(base, factor, unit):
 
 @transaction.atomic
 def load_stock():
-    ingredients = {name: Ingredient.objects.get_or_create(name=name, defaults={"unit": unit})[0] for name, (unit, _level) in INGREDIENTS.items()}
+    ingredients = {
+        name: Ingredient.objects.get_or_create(name=name, defaults={"unit": unit})[0]
+        for name, (unit, _level) in INGREDIENTS.items()
+    }
     products = {p.slug: p for p in Product.objects.prefetch_related("sizes")}
     for slug, recipe in PIZZA_RECIPES.items():
         sizes = sorted(products[slug].sizes.all(), key=lambda s: s.sort_order or 0) if slug in products else []
         for size, factor in zip(sizes, SIZE_FACTORS, strict=False):  # a product may have fewer sizes
             if RecipeLine.objects.filter(size=size).exists():
                 continue
-            RecipeLine.objects.bulk_create([
-                RecipeLine(size=size, ingredient=ingredients[name], quantity=_quantity(base, factor, ingredients[name].unit))
-                for name, base in recipe.items()
-            ])
+            RecipeLine.objects.bulk_create(
+                [
+                    RecipeLine(
+                        size=size,
+                        ingredient=ingredients[name],
+                        quantity=_quantity(base, factor, ingredients[name].unit),
+                    )
+                    for name, base in recipe.items()
+                ]
+            )
     for slug, name in SINGLE_ITEM.items():
         for size in products[slug].sizes.all() if slug in products else []:
             RecipeLine.objects.get_or_create(size=size, ingredient=ingredients[name], defaults={"quantity": 1})

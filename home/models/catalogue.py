@@ -77,7 +77,9 @@ class Product(PreviewableMixin, DraftStateMixin, RevisionMixin, index.Indexed, C
 
     name = models.CharField(_("name"), max_length=80)
     slug = models.SlugField(_("slug"), unique=True)
-    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products")
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products"
+    )
     composition = models.CharField(
         _("composition"), max_length=255, blank=True, help_text=_("Ingredients as shown to customers.")
     )

@@ -14,7 +14,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import blocks, hooks
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, Panel, TabbedInterface
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    Panel,
+    TabbedInterface,
+)
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
@@ -48,17 +56,25 @@ class RestaurantPage(Page):
         blank=True,
     )
     delivery_postcodes = models.TextField(
-        _("delivery postcodes"), blank=True, help_text=_("Postcodes this restaurant delivers to, separated by spaces or commas.")
+        _("delivery postcodes"),
+        blank=True,
+        help_text=_("Postcodes this restaurant delivers to, separated by spaces or commas."),
     )
     delivery_fee = models.DecimalField(_("delivery fee (€)"), default=Decimal("2.50"), **money_field_options)
-    minimum_order = models.DecimalField(_("minimum order for delivery (€)"), default=Decimal("15.00"), **money_field_options)
+    minimum_order = models.DecimalField(
+        _("minimum order for delivery (€)"), default=Decimal("15.00"), **money_field_options
+    )
     preparation_minutes = models.PositiveSmallIntegerField(
         _("usual preparation time (minutes)"), default=20, validators=[MinValueValidator(5)]
     )
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
-            [FieldPanel("street_address"), FieldRowPanel([FieldPanel("postcode"), FieldPanel("city")]), FieldPanel("phone")],
+            [
+                FieldPanel("street_address"),
+                FieldRowPanel([FieldPanel("postcode"), FieldPanel("city")]),
+                FieldPanel("phone"),
+            ],
             heading=_("Address"),
         ),
         FieldPanel("photo"),
@@ -71,7 +87,9 @@ class RestaurantPage(Page):
     ]
     delivery_panels = [
         FieldPanel("delivery_postcodes"),
-        FieldRowPanel([FieldPanel("delivery_fee", widget=EuroAmountInput), FieldPanel("minimum_order", widget=EuroAmountInput)]),
+        FieldRowPanel(
+            [FieldPanel("delivery_fee", widget=EuroAmountInput), FieldPanel("minimum_order", widget=EuroAmountInput)]
+        ),
         FieldPanel("preparation_minutes"),
     ]
     menu_panels = [InlinePanel("menu_items", label=_("Menu item"))]
@@ -136,14 +154,18 @@ class RestaurantPage(Page):
         in a fixed number of queries."""
         items = self.menu_items.all()
         if isinstance(items, QuerySet):  # a preview works on unsaved in-memory items
-            items = items.filter(product__live=True).select_related("product__category").prefetch_related(
-                "product__sizes",
-                "product__allergens",
-                "product__diet_tags",
-                Prefetch(
-                    "product__photo",
-                    queryset=get_image_model().objects.prefetch_renditions(PRODUCT_CARD_RENDITION),
-                ),
+            items = (
+                items.filter(product__live=True)
+                .select_related("product__category")
+                .prefetch_related(
+                    "product__sizes",
+                    "product__allergens",
+                    "product__diet_tags",
+                    Prefetch(
+                        "product__photo",
+                        queryset=get_image_model().objects.prefetch_renditions(PRODUCT_CARD_RENDITION),
+                    ),
+                )
             )
         return [item for item in items if item.product.live]
 
@@ -265,17 +287,23 @@ class CataloguePricePanel(Panel):
     class BoundPanel(Panel.BoundPanel):
         def render_html(self, parent_context=None):
             item = self.instance
-            sizes = _catalogue_sizes(self.request).get(item.product_id) if item is not None and item.product_id else None
+            sizes = (
+                _catalogue_sizes(self.request).get(item.product_id) if item is not None and item.product_id else None
+            )
             if not sizes:
-                return format_html('<p class="help">{}</p>', _("Choose a product: its catalogue price shows here once saved."))
+                return format_html(
+                    '<p class="help">{}</p>', _("Choose a product: its catalogue price shows here once saved.")
+                )
             item.sizes = sizes  # the cached property MenuItem.price_for reads, filled without a query
             catalogue = format_html_join(" · ", "{}", ((self._labelled(size, size.price),) for size in sizes))
             lines = [format_html("<strong>{}</strong> {}", _("Catalogue price:"), catalogue)]
             if item.price_override is not None:
                 here = format_html_join(" · ", "{}", ((self._labelled(size, item.price_for(size)),) for size in sizes))
                 lines.append(format_html("<strong>{}</strong> {}", _("In this restaurant:"), here))
-            return format_html('<div class="help" data-catalogue-price>{}</div>',
-                               format_html_join("", "<p>{}</p>", ((line,) for line in lines)))
+            return format_html(
+                '<div class="help" data-catalogue-price>{}</div>',
+                format_html_join("", "<p>{}</p>", ((line,) for line in lines)),
+            )
 
         @staticmethod
         def _labelled(size, price):

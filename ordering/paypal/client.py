@@ -63,16 +63,27 @@ class _Configuration(Configuration):
 def _sdk(url, client_id, secret, timeout, retries):
     config = _Configuration(
         url,
-        timeout=timeout, max_retries=retries, backoff_factor=0.5,
-        retry_statuses=[408, 429, 500, 502, 503, 504], retry_methods=["GET", "POST"],
+        timeout=timeout,
+        max_retries=retries,
+        backoff_factor=0.5,
+        retry_statuses=[408, 429, 500, 502, 503, 504],
+        retry_methods=["GET", "POST"],
         environment=Environment.PRODUCTION if settings.PAYPAL_MODE == "live" else Environment.SANDBOX,
-        client_credentials_auth_credentials=ClientCredentialsAuthCredentials(o_auth_client_id=client_id, o_auth_client_secret=secret),
+        client_credentials_auth_credentials=ClientCredentialsAuthCredentials(
+            o_auth_client_id=client_id, o_auth_client_secret=secret
+        ),
     )
     return PaypalServersdkClient(config=config)
 
 
 def sdk():
-    return _sdk(base_url(), settings.PAYPAL_CLIENT_ID, settings.PAYPAL_CLIENT_SECRET, settings.PAYPAL_TIMEOUT, settings.PAYPAL_MAX_RETRIES)
+    return _sdk(
+        base_url(),
+        settings.PAYPAL_CLIENT_ID,
+        settings.PAYPAL_CLIENT_SECRET,
+        settings.PAYPAL_TIMEOUT,
+        settings.PAYPAL_MAX_RETRIES,
+    )
 
 
 def _call(what, call, retry_auth=True):
@@ -111,28 +122,50 @@ def order_request(order, return_url, cancel_url):
     """The Orders v2 request for one of our orders: amounts from the order, in EUR."""
     lines = list(order.lines.all())
     items = [
-        Item(name=f"{line.product_name} {line.size_label}".strip()[:127], unit_amount=_money(line.unit_price),
-             quantity=str(line.quantity), sku=str(line.size_id or ""), category="PHYSICAL_GOODS")
+        Item(
+            name=f"{line.product_name} {line.size_label}".strip()[:127],
+            unit_amount=_money(line.unit_price),
+            quantity=str(line.quantity),
+            sku=str(line.size_id or ""),
+            category="PHYSICAL_GOODS",
+        )
         for line in lines
     ]
     breakdown = AmountBreakdown(item_total=_money(order.subtotal), shipping=_money(order.delivery_fee))
     unit = PurchaseUnitRequest(
-        reference_id=order.number, invoice_id=order.number, custom_id=str(order.pk),
+        reference_id=order.number,
+        invoice_id=order.number,
+        custom_id=str(order.pk),
         description=f"OC Pizza — {order.restaurant.title}"[:127],
-        amount=AmountWithBreakdown(currency_code=CURRENCY, value=f"{order.total:.2f}", breakdown=breakdown), items=items,
+        amount=AmountWithBreakdown(currency_code=CURRENCY, value=f"{order.total:.2f}", breakdown=breakdown),
+        items=items,
     )
     context = PaypalWalletExperienceContext(
-        brand_name="OC Pizza", locale="fr-FR", shipping_preference="NO_SHIPPING", user_action="PAY_NOW",
-        return_url=return_url, cancel_url=cancel_url,
+        brand_name="OC Pizza",
+        locale="fr-FR",
+        shipping_preference="NO_SHIPPING",
+        user_action="PAY_NOW",
+        return_url=return_url,
+        cancel_url=cancel_url,
     )
-    return OrderRequest(intent=CheckoutPaymentIntent.CAPTURE, purchase_units=[unit],
-                        payment_source=PaymentSource(paypal=PaypalWallet(experience_context=context)))
+    return OrderRequest(
+        intent=CheckoutPaymentIntent.CAPTURE,
+        purchase_units=[unit],
+        payment_source=PaymentSource(paypal=PaypalWallet(experience_context=context)),
+    )
 
 
 def create_order(order, return_url, cancel_url, request_id):
-    return _call("create order", lambda: sdk().orders.create_order({
-        "body": order_request(order, return_url, cancel_url), "paypal_request_id": request_id, "prefer": "return=representation",
-    }))
+    return _call(
+        "create order",
+        lambda: sdk().orders.create_order(
+            {
+                "body": order_request(order, return_url, cancel_url),
+                "paypal_request_id": request_id,
+                "prefer": "return=representation",
+            }
+        ),
+    )
 
 
 def get_order(paypal_order_id):
@@ -140,19 +173,33 @@ def get_order(paypal_order_id):
 
 
 def capture_order(paypal_order_id):
-    return _call("capture", lambda: sdk().orders.capture_order({
-        "id": paypal_order_id, "paypal_request_id": f"capture-{paypal_order_id}", "prefer": "return=representation",
-    }))
+    return _call(
+        "capture",
+        lambda: sdk().orders.capture_order(
+            {
+                "id": paypal_order_id,
+                "paypal_request_id": f"capture-{paypal_order_id}",
+                "prefer": "return=representation",
+            }
+        ),
+    )
 
 
 def refund_capture(capture_id, amount, currency, request_id, custom_id=None):
     """Refunds `amount` of a capture, in the capture's currency (PayPal refuses another).
     `custom_id` tags the refund as ours: PayPal returns it in the refund and its webhook."""
     body = RefundRequest(amount=_money(amount, currency), **({"custom_id": custom_id} if custom_id else {}))
-    return _call("refund", lambda: sdk().payments.refund_captured_payment({
-        "capture_id": capture_id, "body": body, "paypal_request_id": request_id,
-        "prefer": "return=representation",
-    }))
+    return _call(
+        "refund",
+        lambda: sdk().payments.refund_captured_payment(
+            {
+                "capture_id": capture_id,
+                "body": body,
+                "paypal_request_id": request_id,
+                "prefer": "return=representation",
+            }
+        ),
+    )
 
 
 def verify_webhook(headers, event):
@@ -162,14 +209,21 @@ def verify_webhook(headers, event):
     except (ApiException, AuthValidationException, requests.RequestException, OSError, AttributeError) as error:
         raise PayPalUnavailable(f"verify webhook: no OAuth token ({error})") from error
     payload = {
-        "auth_algo": headers.get("PAYPAL-AUTH-ALGO", ""), "cert_url": headers.get("PAYPAL-CERT-URL", ""),
-        "transmission_id": headers.get("PAYPAL-TRANSMISSION-ID", ""), "transmission_sig": headers.get("PAYPAL-TRANSMISSION-SIG", ""),
-        "transmission_time": headers.get("PAYPAL-TRANSMISSION-TIME", ""), "webhook_id": settings.PAYPAL_WEBHOOK_ID,
+        "auth_algo": headers.get("PAYPAL-AUTH-ALGO", ""),
+        "cert_url": headers.get("PAYPAL-CERT-URL", ""),
+        "transmission_id": headers.get("PAYPAL-TRANSMISSION-ID", ""),
+        "transmission_sig": headers.get("PAYPAL-TRANSMISSION-SIG", ""),
+        "transmission_time": headers.get("PAYPAL-TRANSMISSION-TIME", ""),
+        "webhook_id": settings.PAYPAL_WEBHOOK_ID,
         "webhook_event": event,
     }
     try:
-        response = requests.post(f"{base_url()}/v1/notifications/verify-webhook-signature", json=payload,
-                                 headers={"Authorization": f"Bearer {access}"}, timeout=settings.PAYPAL_TIMEOUT)
+        response = requests.post(
+            f"{base_url()}/v1/notifications/verify-webhook-signature",
+            json=payload,
+            headers={"Authorization": f"Bearer {access}"},
+            timeout=settings.PAYPAL_TIMEOUT,
+        )
     except requests.RequestException as error:
         raise PayPalUnavailable(f"verify webhook: {error}") from error
     if response.status_code >= 500:

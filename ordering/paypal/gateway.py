@@ -26,5 +26,8 @@ class PayByPayPal:
         try:
             return redirect(begin(order, return_url, cancel_url))
         except (PayPalUnavailable, PayPalRefused):
-            messages.error(request, _("PayPal cannot be reached right now. Your order is kept: try again in a moment, or pay on delivery."))
+            messages.error(
+                request,
+                _("PayPal cannot be reached right now. Your order is kept: try again in a moment, or pay on delivery."),
+            )
             return redirect(order.get_tracking_url())

@@ -39,7 +39,8 @@ def begin(order, return_url, cancel_url):
     attempt = order.paypal_payments.count() + 1
     paypal_order = client.create_order(order, return_url, cancel_url, request_id=f"create-{order.number}-{attempt}")
     PayPalPayment.objects.get_or_create(
-        paypal_order_id=paypal_order["id"], defaults={"order": order, "amount": order.total, "currency": client.CURRENCY}
+        paypal_order_id=paypal_order["id"],
+        defaults={"order": order, "amount": order.total, "currency": client.CURRENCY},
     )
     return approval_link(paypal_order)
 
@@ -52,8 +53,12 @@ def _first_capture(paypal_order):
 
 
 def _awaits_payment(payment):
-    return payment.state != PayPalPayment.State.CANCELLED and Order.objects.filter(
-        pk=payment.order_id, status=Status.AWAITING_PAYMENT, payment_state=Order.PaymentState.PENDING).exists()
+    return (
+        payment.state != PayPalPayment.State.CANCELLED
+        and Order.objects.filter(
+            pk=payment.order_id, status=Status.AWAITING_PAYMENT, payment_state=Order.PaymentState.PENDING
+        ).exists()
+    )
 
 
 def confirm(payment):
@@ -68,9 +73,15 @@ def confirm(payment):
     except PayPalRefused as refusal:
         if refusal.issue == "ORDER_ALREADY_CAPTURED":
             paypal_order = client.get_order(payment.paypal_order_id)
-        elif refusal.issue in ("INSTRUMENT_DECLINED", "PAYER_ACTION_REQUIRED", "ORDER_NOT_APPROVED", "PAYER_CANNOT_PAY"):
+        elif refusal.issue in (
+            "INSTRUMENT_DECLINED",
+            "PAYER_ACTION_REQUIRED",
+            "ORDER_NOT_APPROVED",
+            "PAYER_CANNOT_PAY",
+        ):
             PayPalPayment.objects.filter(pk=payment.pk).exclude(state=PayPalPayment.State.COMPLETED).update(
-                state=PayPalPayment.State.DECLINED, detail=refusal.issue)
+                state=PayPalPayment.State.DECLINED, detail=refusal.issue
+            )
             raise PaymentDeclined(refusal.issue) from refusal
         else:
             raise
@@ -108,7 +119,9 @@ def record_capture(payment, capture, unit=None):
         if problems:
             payment.state, payment.detail = PayPalPayment.State.REJECTED, "; ".join(problems)[:200]
             payment.save()
-            logger.error("PayPal capture %s rejected for order %s: %s", payment.capture_id, order.number, payment.detail)
+            logger.error(
+                "PayPal capture %s rejected for order %s: %s", payment.capture_id, order.number, payment.detail
+            )
             _record_refund(payment, payment.captured_amount, "capture rejected")
         else:
             payment.state, payment.detail = PayPalPayment.State.COMPLETED, ""
@@ -129,7 +142,9 @@ def record_capture(payment, capture, unit=None):
 def refunded_amount(payment):
     """What was given back (or is being given back) from this capture; a superseded
     request gave nothing back (the refund made another way has its own row)."""
-    return payment.refunds.exclude(state=PayPalRefund.State.SUPERSEDED).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return payment.refunds.exclude(state=PayPalRefund.State.SUPERSEDED).aggregate(total=Sum("amount"))[
+        "total"
+    ] or Decimal("0.00")
 
 
 def record_refunds(order, amount=None, reason=""):
@@ -137,7 +152,9 @@ def record_refunds(order, amount=None, reason=""):
     inside the order's transaction, records refunds of `amount` (or of all that
     remains captured) from the order's captures; they are sent to PayPal after commit."""
     left = amount
-    captures = order.paypal_payments.select_for_update().filter(state=PayPalPayment.State.COMPLETED).exclude(capture_id=None)
+    captures = (
+        order.paypal_payments.select_for_update().filter(state=PayPalPayment.State.COMPLETED).exclude(capture_id=None)
+    )
     for payment in captures.order_by("created_at"):
         remaining = payment.captured_amount - refunded_amount(payment)
         part = remaining if left is None else min(left, remaining)
@@ -153,7 +170,10 @@ def record_refunds(order, amount=None, reason=""):
 
 def _record_refund(payment, amount, reason):
     refund = PayPalRefund.objects.create(
-        payment=payment, amount=amount, currency=payment.capture_currency or payment.currency, reason=reason,
+        payment=payment,
+        amount=amount,
+        currency=payment.capture_currency or payment.currency,
+        reason=reason,
         request_id=f"refund-{uuid.uuid4().hex}",
     )
     signals.send_on_commit(signals.refund_recorded, PayPalRefund, refund=refund)
@@ -166,30 +186,45 @@ def send_refund(refund_pk):
     retry carries the refund's own PayPal-Request-Id: PayPal makes it once."""
     with transaction.atomic():
         refund = (
-            PayPalRefund.objects.select_for_update(skip_locked=True, of=("self",)).select_related("payment")
-            .filter(pk=refund_pk, state=PayPalRefund.State.PENDING).first()
+            PayPalRefund.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("payment")
+            .filter(pk=refund_pk, state=PayPalRefund.State.PENDING)
+            .first()
         )
         if refund is None:
             return False
         payment = refund.payment
         refund.attempts += 1
         try:
-            answer = client.refund_capture(payment.capture_id, refund.amount, refund.currency,
-                                           request_id=refund.request_id, custom_id=refund.custom_id())
+            answer = client.refund_capture(
+                payment.capture_id,
+                refund.amount,
+                refund.currency,
+                request_id=refund.request_id,
+                custom_id=refund.custom_id(),
+            )
         except (PayPalUnavailable, PayPalRefused) as error:
             if isinstance(error, PayPalRefused) and error.issue == "CAPTURE_FULLY_REFUNDED":
                 # Given back another way (PayPal's dashboard): that refund is recorded from its
                 # own webhook; this request refunded nothing, so it must not count too.
                 refund.state, refund.last_error = PayPalRefund.State.SUPERSEDED, error.issue
                 refund.save(update_fields=["state", "attempts", "last_error", "updated_at"])
-                logger.warning("PayPal refund %s of %s superseded: the capture was refunded another way", refund.pk, payment.capture_id)
+                logger.warning(
+                    "PayPal refund %s of %s superseded: the capture was refunded another way",
+                    refund.pk,
+                    payment.capture_id,
+                )
             else:
                 refund.last_error = str(error)[:200]
                 refund.save(update_fields=["attempts", "last_error", "updated_at"])
                 logger.warning("PayPal refund %s of %s failed, will retry: %s", refund.pk, payment.capture_id, error)
                 return False
         else:
-            refund.state, refund.refund_id, refund.last_error = PayPalRefund.State.COMPLETED, (answer.get("id") or "")[:PAYPAL_ID_LENGTH], ""
+            refund.state, refund.refund_id, refund.last_error = (
+                PayPalRefund.State.COMPLETED,
+                (answer.get("id") or "")[:PAYPAL_ID_LENGTH],
+                "",
+            )
             refund.save(update_fields=["state", "refund_id", "attempts", "last_error", "updated_at"])
     # Once the refund's lock is released: the order is locked first everywhere.
     _settle_refunded(payment.order_id)
@@ -249,7 +284,9 @@ def check_event(event):
             raise MalformedEvent("amount.currency_code")
         if not AMOUNT.match(_text(amount.get("value"), "amount.value", required=True)):
             raise MalformedEvent("amount.value")
-    related = _mapping(_mapping(resource.get("supplementary_data"), "supplementary_data").get("related_ids"), "related_ids")
+    related = _mapping(
+        _mapping(resource.get("supplementary_data"), "supplementary_data").get("related_ids"), "related_ids"
+    )
     _text(related.get("order_id"), "related_ids.order_id")
     links = resource.get("links", [])
     if not isinstance(links, list):
@@ -294,7 +331,8 @@ def _on_capture_event(event, kind, resource):
             pass  # recorded, refunded and logged
     else:
         PayPalPayment.objects.filter(pk=payment.pk).exclude(state=PayPalPayment.State.COMPLETED).update(
-            state=PayPalPayment.State.DECLINED, detail="PAYMENT.CAPTURE.DENIED")
+            state=PayPalPayment.State.DECLINED, detail="PAYMENT.CAPTURE.DENIED"
+        )
 
 
 def _on_refund_event(resource):
@@ -302,8 +340,14 @@ def _on_refund_event(resource):
     known by its id or by the custom_id we sent, or one made elsewhere (PayPal's
     dashboard), recorded as its own row so that the books match PayPal's. Never
     matched by amount alone: another pending refund may have the same amount."""
-    capture_id = next((link["href"].rstrip("/").rsplit("/", 1)[-1] for link in resource.get("links", [])
-                       if link.get("rel") == "up" and link.get("href")), None)
+    capture_id = next(
+        (
+            link["href"].rstrip("/").rsplit("/", 1)[-1]
+            for link in resource.get("links", [])
+            if link.get("rel") == "up" and link.get("href")
+        ),
+        None,
+    )
     payment = PayPalPayment.objects.filter(capture_id=capture_id).first() if capture_id else None
     if payment is None:
         return
@@ -321,9 +365,15 @@ def _on_refund_event(resource):
         if value <= 0:
             return
         refund = PayPalRefund.objects.create(
-            payment=payment, amount=value, currency=amount.get("currency_code") or payment.capture_currency or payment.currency,
-            reason="refunded on PayPal", request_id=f"paypal-{refund_id or uuid.uuid4().hex}")
-    PayPalRefund.objects.filter(pk=refund.pk).update(state=PayPalRefund.State.COMPLETED, refund_id=refund_id or refund.refund_id, last_error="")
+            payment=payment,
+            amount=value,
+            currency=amount.get("currency_code") or payment.capture_currency or payment.currency,
+            reason="refunded on PayPal",
+            request_id=f"paypal-{refund_id or uuid.uuid4().hex}",
+        )
+    PayPalRefund.objects.filter(pk=refund.pk).update(
+        state=PayPalRefund.State.COMPLETED, refund_id=refund_id or refund.refund_id, last_error=""
+    )
     _settle_refunded(payment.order_id)
 
 
@@ -344,7 +394,9 @@ def release_unpaid_orders(now=None):
     now = now or timezone.now()
     limit = now - timedelta(minutes=settings.PAYPAL_PAYMENT_TIMEOUT_MINUTES)
     paid = released = 0
-    for order_pk in Order.objects.filter(status=Status.AWAITING_PAYMENT, created_at__lt=limit).values_list("pk", flat=True):
+    for order_pk in Order.objects.filter(status=Status.AWAITING_PAYMENT, created_at__lt=limit).values_list(
+        "pk", flat=True
+    ):
         outcome = _settle_or_release(order_pk)
         paid += outcome == "paid"
         released += outcome == "released"
@@ -355,12 +407,16 @@ def _settle_or_release(order_pk):
     with transaction.atomic():
         order = (
             Order.objects.select_for_update(skip_locked=True)
-            .filter(pk=order_pk, status=Status.AWAITING_PAYMENT).first()
+            .filter(pk=order_pk, status=Status.AWAITING_PAYMENT)
+            .first()
         )
         if order is None:
             return None  # another worker has it, or it moved on
         try:
-            if any(_settle_from_paypal(payment) for payment in order.paypal_payments.exclude(state=PayPalPayment.State.REJECTED)):
+            if any(
+                _settle_from_paypal(payment)
+                for payment in order.paypal_payments.exclude(state=PayPalPayment.State.REJECTED)
+            ):
                 return "paid"
         except (PayPalUnavailable, PayPalRefused) as error:
             # PayPal down, or refusing to tell: decide on the next run, never lose a payment.

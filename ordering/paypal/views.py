@@ -51,16 +51,30 @@ def paypal_return(request, tracking_token):
     except NoLongerAwaitingPayment:
         messages.error(request, _("This order no longer waits for a payment; nothing was charged."))
     except PaymentDeclined:
-        messages.error(request, _("PayPal declined the payment. You can try again, or pay on delivery / at the counter."))
+        messages.error(
+            request, _("PayPal declined the payment. You can try again, or pay on delivery / at the counter.")
+        )
     except PaymentMismatch:
-        messages.error(request, _("The payment could not be verified and will be refunded. Your order is kept: try again or pay on delivery."))
+        messages.error(
+            request,
+            _(
+                "The payment could not be verified and will be refunded. Your order is kept: try again or pay on delivery."
+            ),
+        )
     except (PayPalUnavailable, PayPalRefused):
-        messages.error(request, _("PayPal cannot be reached right now. Your order is kept: try again in a moment, or pay on delivery."))
+        messages.error(
+            request,
+            _("PayPal cannot be reached right now. Your order is kept: try again in a moment, or pay on delivery."),
+        )
     else:
         if order.payment_state == Order.PaymentState.PAID and order.payment_method == Order.PaymentMethod.PAYPAL:
             Cart(request.session).clear()
             CheckoutDraft(request.session).order_placed()
-            messages.success(request, _("Thank you! Your payment is received and your order %(number)s is placed.") % {"number": order.number})
+            messages.success(
+                request,
+                _("Thank you! Your payment is received and your order %(number)s is placed.")
+                % {"number": order.number},
+            )
         else:
             messages.error(request, _("This order no longer waited for a payment; the amount taken is refunded."))
     return redirect(order.get_tracking_url())
@@ -84,8 +98,13 @@ def paypal_cancel(request, tracking_token):
             else:
                 messages.info(request, _("This order is kept, to be paid on delivery / at the counter."))
             return redirect(order.get_tracking_url())
-    messages.info(request, _("Payment cancelled on PayPal: nothing was charged. Your order is as you left it: "
-                             "pay again, or choose to pay on delivery."))
+    messages.info(
+        request,
+        _(
+            "Payment cancelled on PayPal: nothing was charged. Your order is as you left it: "
+            "pay again, or choose to pay on delivery."
+        ),
+    )
     return redirect("ordering:cart")
 
 
@@ -107,7 +126,10 @@ def pay_on_site_instead(request, tracking_token):
     else:
         Cart(request.session).clear()
         CheckoutDraft(request.session).order_placed()
-        messages.success(request, _("Your order %(number)s is placed; you will pay on delivery / at the counter.") % {"number": order.number})
+        messages.success(
+            request,
+            _("Your order %(number)s is placed; you will pay on delivery / at the counter.") % {"number": order.number},
+        )
     return redirect(order.get_tracking_url())
 
 

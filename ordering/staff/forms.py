@@ -33,10 +33,13 @@ class RestockForm(StockChoiceMixin, forms.Form):
 
 class AdjustmentForm(StockChoiceMixin, forms.Form):
     stock = forms.ModelChoiceField(label=_("Ingredient"), queryset=None)
-    reason = forms.ChoiceField(label=_("Reason"), choices=[
-        (StockMovement.Reason.WASTE, _("Waste (quantity thrown away)")),
-        (StockMovement.Reason.INVENTORY, _("Inventory count (quantity actually there)")),
-    ])
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[
+            (StockMovement.Reason.WASTE, _("Waste (quantity thrown away)")),
+            (StockMovement.Reason.INVENTORY, _("Inventory count (quantity actually there)")),
+        ],
+    )
     quantity = forms.DecimalField(label=_("Quantity"), **ZERO_OR_MORE)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -49,7 +52,9 @@ class ThresholdForm(StockChoiceMixin, forms.Form):
 class StaffOrderForm(QuantityFieldsMixin, CheckoutForm):
     """An order taken by phone or at the counter: the website's rules, paid on site, email optional."""
 
-    channel = forms.ChoiceField(label=_("Taken"), choices=[(Order.Channel.PHONE, _("By phone")), (Order.Channel.COUNTER, _("At the counter"))])
+    channel = forms.ChoiceField(
+        label=_("Taken"), choices=[(Order.Channel.PHONE, _("By phone")), (Order.Channel.COUNTER, _("At the counter"))]
+    )
 
     def __init__(self, *args, menu_sizes, **kwargs):
         super().__init__(*args, payment_methods=[Order.PaymentMethod.ON_SITE], **kwargs)

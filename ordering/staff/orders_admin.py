@@ -15,7 +15,8 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView, InspectView
@@ -85,9 +86,13 @@ class ListQuery(forms.Form):
 class OrderIndexView(IndexView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and self.permission_helper.user_can_list(request.user):
-            query = ListQuery(request.GET, model=Order, filter_parameters=self.declared_filter_parameters(request),
-                              columns=len(self.model_admin.get_list_display(request)),
-                              restrict_relation={"restaurant": restaurants_for(request.user)})
+            query = ListQuery(
+                request.GET,
+                model=Order,
+                filter_parameters=self.declared_filter_parameters(request),
+                columns=len(self.model_admin.get_list_display(request)),
+                restrict_relation={"restaurant": restaurants_for(request.user)},
+            )
             if not query.is_valid():
                 return render(request, "ordering/staff/bad_query.html", {"form": query}, status=400)
         return super().dispatch(request, *args, **kwargs)
@@ -145,16 +150,53 @@ class OrderAdmin(ModelAdmin):
     inspect_view_enabled = True
     inspect_view_class = OrderInspectView
     inspect_template_name = "ordering/staff/order_inspect.html"
-    list_display = ("number", "restaurant", "status", "fulfilment", "name", "phone", "total", "payment_method", "payment_state", "created_at")
+    list_display = (
+        "number",
+        "restaurant",
+        "status",
+        "fulfilment",
+        "name",
+        "phone",
+        "total",
+        "payment_method",
+        "payment_state",
+        "created_at",
+    )
     list_filter = (("restaurant", OwnRestaurantsFilter), "status", "day", "payment_method", "payment_state", "channel")
     search_fields = ("number", "phone", "name")
     list_per_page = 50
-    inspect_view_fields = ("number", "restaurant", "status", "channel", "fulfilment", "requested_for", "estimated_ready_at",
-                           "name", "phone", "email", "street_address", "postcode", "city", "note", "subtotal",
-                           "delivery_fee", "total", "payment_method", "payment_state", "collected_with", "courier", "created_at")
+    inspect_view_fields = (
+        "number",
+        "restaurant",
+        "status",
+        "channel",
+        "fulfilment",
+        "requested_for",
+        "estimated_ready_at",
+        "name",
+        "phone",
+        "email",
+        "street_address",
+        "postcode",
+        "city",
+        "note",
+        "subtotal",
+        "delivery_fee",
+        "total",
+        "payment_method",
+        "payment_state",
+        "collected_with",
+        "courier",
+        "created_at",
+    )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(restaurant__in=restaurants_for(request.user)).select_related("restaurant")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(restaurant__in=restaurants_for(request.user))
+            .select_related("restaurant")
+        )
 
     inspect_view = _order_id_only(ModelAdmin.inspect_view)
     edit_view = _order_id_only(ModelAdmin.edit_view)

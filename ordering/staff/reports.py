@@ -15,7 +15,8 @@ from django.db.models import Case, OuterRef, Subquery, When
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from home.models import RestaurantPage
 
@@ -29,13 +30,21 @@ VERY_LATE = timedelta(minutes=15)
 
 
 class PunctualityQuery(forms.Form):
-    date = forms.DateField(label=gettext_lazy("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    restaurant = forms.ModelChoiceField(label=gettext_lazy("Restaurant"), queryset=RestaurantPage.objects.none(),
-                                        required=False, empty_label=gettext_lazy("All my restaurants"))
+    date = forms.DateField(
+        label=gettext_lazy("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    restaurant = forms.ModelChoiceField(
+        label=gettext_lazy("Restaurant"),
+        queryset=RestaurantPage.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All my restaurants"),
+    )
 
     def __init__(self, data, *, restaurants):
         super().__init__(data)
-        self.fields["restaurant"].queryset = RestaurantPage.objects.filter(pk__in=[r.pk for r in restaurants]).order_by("title")
+        self.fields["restaurant"].queryset = RestaurantPage.objects.filter(pk__in=[r.pk for r in restaurants]).order_by(
+            "title"
+        )
 
     def clean(self):
         for name in self.data:
@@ -60,10 +69,16 @@ def punctuality_rows(restaurants, day):
     there: counts on time / late / more than 15 minutes late, and the gap (actual − promised)
     at the median, the 90th percentile and the worst, as timedeltas (negative: early)."""
     orders = (
-        Order.objects.filter(restaurant__in=restaurants).exclude(status=Status.CANCELLED)
-        .annotate(promised=PROMISED).filter(promised__date=day)
-        .annotate(actual=Case(When(fulfilment=Fulfilment.DELIVERY, then=Subquery(_first(Status.DELIVERED))),
-                              default=Subquery(_first(Status.READY))))
+        Order.objects.filter(restaurant__in=restaurants)
+        .exclude(status=Status.CANCELLED)
+        .annotate(promised=PROMISED)
+        .filter(promised__date=day)
+        .annotate(
+            actual=Case(
+                When(fulfilment=Fulfilment.DELIVERY, then=Subquery(_first(Status.DELIVERED))),
+                default=Subquery(_first(Status.READY)),
+            )
+        )
         .filter(actual__isnull=False)
         .values_list("restaurant_id", "fulfilment", "promised", "actual")
     )
@@ -76,13 +91,21 @@ def punctuality_rows(restaurants, day):
             found = sorted(gaps.get((restaurant.pk, fulfilment.value), []))
             if not found:
                 continue
-            rows.append({
-                "restaurant": restaurant, "day": day, "kind": fulfilment.value, "fulfilment": fulfilment.label, "orders": len(found),
-                "on_time": sum(1 for gap in found if gap <= timedelta(0)),
-                "late": sum(1 for gap in found if gap > timedelta(0)),
-                "very_late": sum(1 for gap in found if gap > VERY_LATE),
-                "p50": percentile(found, 50), "p90": percentile(found, 90), "worst": found[-1],
-            })
+            rows.append(
+                {
+                    "restaurant": restaurant,
+                    "day": day,
+                    "kind": fulfilment.value,
+                    "fulfilment": fulfilment.label,
+                    "orders": len(found),
+                    "on_time": sum(1 for gap in found if gap <= timedelta(0)),
+                    "late": sum(1 for gap in found if gap > timedelta(0)),
+                    "very_late": sum(1 for gap in found if gap > VERY_LATE),
+                    "p50": percentile(found, 50),
+                    "p90": percentile(found, 90),
+                    "worst": found[-1],
+                }
+            )
     return rows
 
 
@@ -112,14 +135,30 @@ def punctuality(request):
     for row in rows:
         row["gaps"] = [minutes(row[key]) for key in ("p50", "p90", "worst")]
     day = query.cleaned_data["date"] or timezone.localdate()
-    return render(request, "ordering/staff/punctuality.html", {
-        "form": query, "rows": rows, "day": day, "csv_query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "ordering/staff/punctuality.html",
+        {
+            "form": query,
+            "rows": rows,
+            "day": day,
+            "csv_query": request.GET.urlencode(),
+        },
+    )
 
 
-HEADER = [gettext_lazy("Restaurant"), gettext_lazy("Day"), gettext_lazy("Delivery or take-away"), gettext_lazy("Orders"),
-          gettext_lazy("On time"), gettext_lazy("Late"), gettext_lazy("Late by more than 15 min"),
-          gettext_lazy("Median gap (min)"), gettext_lazy("90th percentile gap (min)"), gettext_lazy("Worst gap (min)")]
+HEADER = [
+    gettext_lazy("Restaurant"),
+    gettext_lazy("Day"),
+    gettext_lazy("Delivery or take-away"),
+    gettext_lazy("Orders"),
+    gettext_lazy("On time"),
+    gettext_lazy("Late"),
+    gettext_lazy("Late by more than 15 min"),
+    gettext_lazy("Median gap (min)"),
+    gettext_lazy("90th percentile gap (min)"),
+    gettext_lazy("Worst gap (min)"),
+]
 
 
 def _cell(value):
@@ -139,8 +178,21 @@ def punctuality_csv(request):
     writer = csv.writer(response)
     writer.writerow([str(title) for title in HEADER])
     for row in rows:
-        writer.writerow([_cell(value) for value in (
-            row["restaurant"].title, f"{row['day']:%Y-%m-%d}", row["fulfilment"], row["orders"], row["on_time"],
-            row["late"], row["very_late"], minutes(row["p50"]), minutes(row["p90"]), minutes(row["worst"]),
-        )])
+        writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    row["restaurant"].title,
+                    f"{row['day']:%Y-%m-%d}",
+                    row["fulfilment"],
+                    row["orders"],
+                    row["on_time"],
+                    row["late"],
+                    row["very_late"],
+                    minutes(row["p50"]),
+                    minutes(row["p90"]),
+                    minutes(row["worst"]),
+                )
+            ]
+        )
     return response

@@ -45,8 +45,15 @@ STATIONS = {
     for station in (
         Station("four", _("Oven"), (Status.IN_PREPARATION,), made=True, recipes=False),
         Station("preparation", _("Preparation"), (Status.PLACED, Status.IN_PREPARATION), made=True, totals=True),
-        Station("boissons-desserts", _("Drinks and desserts"), (Status.PLACED, Status.IN_PREPARATION, Status.READY),
-                made=False, recipes=False, moves=False, by_category=True),
+        Station(
+            "boissons-desserts",
+            _("Drinks and desserts"),
+            (Status.PLACED, Status.IN_PREPARATION, Status.READY),
+            made=False,
+            recipes=False,
+            moves=False,
+            by_category=True,
+        ),
     )
 }
 
@@ -69,7 +76,11 @@ def mark_lines(line):
 def made_lines():
     """The same rule as mark_lines, as a filter on OrderLine for the database."""
     several = (
-        RecipeLine.objects.filter(size=OuterRef("size")).values("size").annotate(n=Count("pk")).filter(n__gt=1).values("size")
+        RecipeLine.objects.filter(size=OuterRef("size"))
+        .values("size")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values("size")
     )
     return Q(Exists(RecipeSteps.objects.filter(product=OuterRef("size__product")))) | Q(Exists(several))
 
@@ -103,7 +114,9 @@ def format_quantity(total, unit):
     total = Decimal(total)
     if unit in (Ingredient.Unit.GRAM, Ingredient.Unit.MILLILITRE) and total >= 1000:
         big = "kg" if unit == Ingredient.Unit.GRAM else "L"
-        return f"{number_format((total / 1000).quantize(Decimal('0.1')), 1).removesuffix(',0').removesuffix('.0')} {big}"
+        return (
+            f"{number_format((total / 1000).quantize(Decimal('0.1')), 1).removesuffix(',0').removesuffix('.0')} {big}"
+        )
     if unit == Ingredient.Unit.PIECE:
         return number_format(total.to_integral_value(rounding="ROUND_CEILING"), 0)
     return f"{number_format(total.quantize(Decimal('1')), 0)} {unit}"

@@ -41,8 +41,15 @@ PATH = re.compile(r"^/admin/cuisine/flux/(\d+)/$")
 KEEPALIVE = 15  # seconds: a comment line keeps proxies and the browser from closing an idle stream
 RETRY_MS = 3000  # how long the browser waits before reconnecting
 HEADER_LIMIT = 16 * 1024
-REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-           503: "Service Unavailable"}
+REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    503: "Service Unavailable",
+}
 RESYNC = object()  # queued to every board after Redis came back: reread the version
 
 
@@ -165,7 +172,8 @@ class StreamServer:
         writer.write(
             f"HTTP/1.1 {status} {REASONS[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n"
             f"Content-Length: {len(payload)}\r\nCache-Control: no-store\r\nConnection: close\r\n"
-            f"{cors_headers(headers)}\r\n".encode() + payload
+            f"{cors_headers(headers)}\r\n".encode()
+            + payload
         )
         await writer.drain()
 

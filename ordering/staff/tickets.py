@@ -59,7 +59,9 @@ def claim_kitchen_ticket(request, order_id):
         return forbidden()
     with transaction.atomic():
         claimed = Order.objects.filter(
-            pk=order.pk, kitchen_ticket_printed_at__isnull=True, status__in=KITCHEN_COLUMNS,
+            pk=order.pk,
+            kitchen_ticket_printed_at__isnull=True,
+            status__in=KITCHEN_COLUMNS,
         ).update(kitchen_ticket_printed_at=timezone.now())
     if not claimed:
         order.refresh_from_db(fields=["kitchen_ticket_printed_at"])

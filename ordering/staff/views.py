@@ -14,7 +14,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from home.models import RestaurantPage
@@ -43,7 +44,9 @@ NEXT_STEP = {
 
 
 def forbidden():
-    return HttpResponse(_("You may not do this for this order or restaurant."), status=403, content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        _("You may not do this for this order or restaurant."), status=403, content_type="text/plain; charset=utf-8"
+    )
 
 
 def for_restaurant(action):
@@ -65,7 +68,9 @@ def for_restaurant(action):
 
 def _board_orders(restaurant, statuses):
     """The orders a board shows, with their lines, recipes and steps, in a fixed number of queries."""
-    lines = OrderLine.objects.select_related("size__product__recipe_steps", "size__product__category").prefetch_related("size__recipe_lines__ingredient")
+    lines = OrderLine.objects.select_related("size__product__recipe_steps", "size__product__category").prefetch_related(
+        "size__recipe_lines__ingredient"
+    )
     return (
         Order.objects.filter(restaurant=restaurant, status__in=statuses)
         .annotate(due=Coalesce("requested_for", "estimated_ready_at", "created_at"))
@@ -154,7 +159,12 @@ def _columns_context(request, restaurant, station=BOARD):
             order.next_step = (Status.COLLECTED, _("Handed over"))
         shown.append(order)
     columns = [(status, Status(status).label, [o for o in shown if o.status == status]) for status in station.statuses]
-    context = {"restaurant": restaurant, "columns": columns, "version": board_version.current(restaurant.pk), "station": station}
+    context = {
+        "restaurant": restaurant,
+        "columns": columns,
+        "version": board_version.current(restaurant.pk),
+        "station": station,
+    }
     if station.totals:
         context["to_prepare"] = to_prepare(restaurant, now)
     return context
@@ -208,7 +218,9 @@ def move_order(request, order_id):
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"status": Order.objects.get(pk=order.pk).status})
     back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/admin/") else reverse("ordering_staff:kitchen", args=[order.restaurant_id]))
+    return redirect(
+        back if back.startswith("/admin/") else reverse("ordering_staff:kitchen", args=[order.restaurant_id])
+    )
 
 
 def delivery_index(request):
@@ -221,14 +233,20 @@ def _delivery_context(request, restaurant, version):
     mine = [o for o in orders if o.status == Status.OUT_FOR_DELIVERY and o.courier_id == request.user.pk]
     others = [o for o in orders if o.status == Status.OUT_FOR_DELIVERY and o.courier_id != request.user.pk]
     return {
-        "restaurant": restaurant, "waiting": waiting, "mine": mine, "others": others,
-        "may_hand_over_others": manages(request.user, restaurant), "version": version,
+        "restaurant": restaurant,
+        "waiting": waiting,
+        "mine": mine,
+        "others": others,
+        "may_hand_over_others": manages(request.user, restaurant),
+        "version": version,
     }
 
 
 @for_restaurant("deliver")
 def delivery(request, restaurant):
-    version = board_version.current(restaurant.pk)  # read before the orders: a change in between is seen by the next poll
+    version = board_version.current(
+        restaurant.pk
+    )  # read before the orders: a change in between is seen by the next poll
     return render(request, "ordering/staff/delivery.html", _delivery_context(request, restaurant, version))
 
 
@@ -267,9 +285,17 @@ def stock(request, restaurant):
     sizes = [size for size, _price in restaurant.priced_menu_sizes()]
     counts = makeable_counts(restaurant, [size.pk for size in sizes])
     makeable = [(size.product, size, counts.get(size.pk)) for size in sizes]
-    return render(request, "ordering/staff/stock.html", {
-        "restaurant": restaurant, "stocks": stocks, "forms": forms, "makeable": makeable,
-    }, status=status)
+    return render(
+        request,
+        "ordering/staff/stock.html",
+        {
+            "restaurant": restaurant,
+            "stocks": stocks,
+            "forms": forms,
+            "makeable": makeable,
+        },
+        status=status,
+    )
 
 
 def _apply_stock_form(request, action, data):
@@ -280,7 +306,9 @@ def _apply_stock_form(request, action, data):
         elif action == "adjust" and data["reason"] == StockMovement.Reason.WASTE:
             record_movement(stock, -data["quantity"], StockMovement.Reason.WASTE, request.user, data["note"])
         elif action == "adjust":
-            record_movement(stock, 0, StockMovement.Reason.INVENTORY, request.user, data["note"], set_level=data["quantity"])
+            record_movement(
+                stock, 0, StockMovement.Reason.INVENTORY, request.user, data["note"], set_level=data["quantity"]
+            )
         else:
             Stock.objects.filter(pk=stock.pk).update(low_threshold=data["low_threshold"])
     except OrderError as error:
@@ -298,7 +326,9 @@ def recipe_sheet(request, restaurant):
     products = [item.product for item in restaurant.published_menu_items()]
     size_ids = [size.pk for product in products for size in product.sizes.all()]
     lines = {}
-    for line in RecipeLine.objects.filter(size_id__in=size_ids).select_related("ingredient").order_by("ingredient__name"):
+    for line in (
+        RecipeLine.objects.filter(size_id__in=size_ids).select_related("ingredient").order_by("ingredient__name")
+    ):
         lines.setdefault(line.size_id, []).append(line)
     steps = {s.product_id: s for s in RecipeSteps.objects.filter(product__in=products)}
     sheet = [
@@ -313,18 +343,27 @@ def recipe_sheet(request, restaurant):
 def new_order(request, restaurant):
     """A phone or counter order: same rules as the website (menu prices, stock, hours, area)."""
     menu_sizes = restaurant.priced_menu_sizes()
-    form = StaffOrderForm(request.POST or None, restaurant=restaurant, menu_sizes=menu_sizes,
-                          issued_keys=IssuedCheckoutKeys(request.session))
+    form = StaffOrderForm(
+        request.POST or None,
+        restaurant=restaurant,
+        menu_sizes=menu_sizes,
+        issued_keys=IssuedCheckoutKeys(request.session),
+    )
     if request.method == "POST" and form.is_valid():
         details = form.order_details(channel=form.cleaned_data["channel"])
         try:
-            order = place_order(restaurant, form.quantities(), details, checkout_key=form.cleaned_data["checkout_key"],
-                                by=request.user)
+            order = place_order(
+                restaurant, form.quantities(), details, checkout_key=form.cleaned_data["checkout_key"], by=request.user
+            )
         except OrderError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Order %(number)s is placed.") % {"number": order.number})
             return redirect("ordering_staff:kitchen", restaurant.pk)
     rows = form.quantity_rows(makeable_counts(restaurant, [size.pk for size, _price in menu_sizes]))
-    return render(request, "ordering/staff/new_order.html", {"restaurant": restaurant, "form": form, "rows": rows},
-                  status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "ordering/staff/new_order.html",
+        {"restaurant": restaurant, "form": form, "rows": rows},
+        status=400 if form.is_bound else 200,
+    )

@@ -4,7 +4,8 @@ recipes (head office) and who works where (administrators)."""
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseForbidden
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -19,8 +20,9 @@ class RefusedWith403:
         try:
             return super().dispatch(request, *args, **kwargs)
         except PermissionDenied:
-            return HttpResponseForbidden(gettext("Only head office may change the group's recipes."),
-                                         content_type="text/plain; charset=utf-8")
+            return HttpResponseForbidden(
+                gettext("Only head office may change the group's recipes."), content_type="text/plain; charset=utf-8"
+            )
 
 
 class RecipeCreateView(RefusedWith403, snippet_views.CreateView):

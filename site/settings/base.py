@@ -97,7 +97,9 @@ DATABASE_URL = env_str("DATABASE_URL")
 # DISABLE_SERVER_SIDE_CURSORS=true turns them off.
 def database_from_url(url):
     return dj_database_url.parse(
-        url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True,
+        url,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
         disable_server_side_cursors=env_bool("DISABLE_SERVER_SIDE_CURSORS", False),
     )
 
@@ -159,6 +161,7 @@ STATIC_URL = "/static/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
 
+
 # --- Media storage (docs/operations-managed.md) --------------------------------
 # The local folder MEDIA_ROOT by default. With MEDIA_S3_BUCKET, uploads and
 # Wagtail's renditions go to S3-compatible object storage, so several web
@@ -173,7 +176,10 @@ def media_origins(options):
     if options["endpoint_url"]:  # path-style (endpoint/bucket/...) or virtual-hosted (bucket.endpoint/...)
         endpoint = urlsplit(options["endpoint_url"])
         return [f"{endpoint.scheme}://{endpoint.netloc}", f"{endpoint.scheme}://{bucket}.{endpoint.netloc}"]
-    return [f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{options['region_name'] or 'us-east-1'}.amazonaws.com"]
+    return [
+        f"https://{bucket}.s3.amazonaws.com",
+        f"https://{bucket}.s3.{options['region_name'] or 'us-east-1'}.amazonaws.com",
+    ]
 
 
 MEDIA_S3_BUCKET = env_str("MEDIA_S3_BUCKET")
@@ -247,7 +253,9 @@ PAYPAL_WEBHOOK_ID = env_str("PAYPAL_WEBHOOK_ID", "")
 PAYPAL_FAKE_URL = env_str("PAYPAL_FAKE_URL", "http://127.0.0.1:8765")
 PAYPAL_TIMEOUT = env_int("PAYPAL_TIMEOUT", 10)  # seconds per call
 PAYPAL_MAX_RETRIES = env_int("PAYPAL_MAX_RETRIES", 2)  # on 5xx and time-outs, with back-off
-PAYPAL_PAYMENT_TIMEOUT_MINUTES = env_int("PAYPAL_PAYMENT_TIMEOUT_MINUTES", 10)  # an unpaid order holds stock: not for long
+PAYPAL_PAYMENT_TIMEOUT_MINUTES = env_int(
+    "PAYPAL_PAYMENT_TIMEOUT_MINUTES", 10
+)  # an unpaid order holds stock: not for long
 
 # --- Errors reach someone (docs/operations-managed.md) -------------------------
 # SENTRY_DSN (Sentry or a compatible service such as GlitchTip): every
@@ -261,7 +269,8 @@ ADMINS = getaddresses(env_list("ADMINS"))
 # Prometheus on the internal network) is in METRICS_ALLOWED_NETWORKS, or that
 # sends "Authorization: Bearer <METRICS_TOKEN>".
 METRICS_ALLOWED_NETWORKS = env_list(
-    "METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7")
+    "METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+)
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 # --- Abuse limits -------------------------------------------------------------
@@ -275,7 +284,10 @@ CLIENT_ADDRESS_HEADER = None
 # an e-mail address (accounts.EmailBackend) or a user name (Django's ModelBackend).
 INSTALLED_APPS += ["axes"]
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend", "accounts.EmailBackend", "django.contrib.auth.backends.ModelBackend"]
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.EmailBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes requires
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))

@@ -1,10 +1,20 @@
 """Production: refuses to start without a secret key and a database."""
 
-from .base import *  # noqa: F401,F403
-from .base import ADMINS, ALLOWED_HOSTS, MEDIA_STORAGE, REDIS_URL, SENTRY_DSN, database_from_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_MODE, PAYPAL_WEBHOOK_ID
+from .base import *  # noqa: F401,F403
+from .base import (
+    ADMINS,
+    ALLOWED_HOSTS,
+    MEDIA_STORAGE,
+    PAYPAL_CLIENT_ID,
+    PAYPAL_CLIENT_SECRET,
+    PAYPAL_MODE,
+    PAYPAL_WEBHOOK_ID,
+    REDIS_URL,
+    SENTRY_DSN,
+    database_from_url,
+)
 from .env import env_bool, env_int, env_str
 
 DEBUG = False
@@ -56,7 +66,9 @@ LOGGING = {
 if SENTRY_DSN:
     from observability import init_error_reporting
 
-    init_error_reporting(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"), release=env_str("APP_VERSION"))
+    init_error_reporting(
+        SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"), release=env_str("APP_VERSION")
+    )
 elif ADMINS:
     LOGGING["handlers"]["mail_admins"] = {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR"}
     LOGGING["loggers"]["django.request"]["handlers"].append("mail_admins")

@@ -92,9 +92,11 @@ def _contrast(a, b):
 
 def _pixels(image, rects, scale):
     for rect in rects:
-        box = tuple(round(v * scale) for v in (rect["x"], rect["y"], rect["x"] + rect["width"], rect["y"] + rect["height"]))
+        box = tuple(
+            round(v * scale) for v in (rect["x"], rect["y"], rect["x"] + rect["width"], rect["y"] + rect["height"])
+        )
         data = image.crop(box).tobytes()
-        yield from zip(data[0::3], data[1::3], data[2::3])
+        yield from zip(data[0::3], data[1::3], data[2::3], strict=False)
 
 
 def text_over_images_contrast(page, selector):
@@ -104,9 +106,12 @@ def text_over_images_contrast(page, selector):
     (the median of those pixels) is compared with every pixel behind the text.
     Returns dicts: text, ratio (the worst background pixel's), required (4.5, or 3 for
     large text: WCAG AA), covered_by (what is painted over the text, e.g. the picture)."""
-    page.evaluate("(selector) => { const root = document.querySelector(selector); "
-                  "const top = root.getBoundingClientRect().top + scrollY; "
-                  "scrollTo({top: Math.max(0, top - (innerHeight - root.offsetHeight) / 2), behavior: 'instant'}); }", selector)
+    page.evaluate(
+        "(selector) => { const root = document.querySelector(selector); "
+        "const top = root.getBoundingClientRect().top + scrollY; "
+        "scrollTo({top: Math.max(0, top - (innerHeight - root.offsetHeight) / 2), behavior: 'instant'}); }",
+        selector,
+    )
     texts = page.evaluate(_TEXT_BOXES, selector)
     assert texts, f"no text found in {selector}"
     scale = page.evaluate("devicePixelRatio")
@@ -118,14 +123,20 @@ def text_over_images_contrast(page, selector):
         page.evaluate(_HIDE_TEXT, [selector, False])
     results = []
     for text in texts:
-        pairs = list(zip(_pixels(seen, text["rects"], scale), _pixels(behind, text["rects"], scale)))
-        pairs.sort(key=lambda pair: sum(abs(a - b) for a, b in zip(*pair)), reverse=True)
+        pairs = list(zip(_pixels(seen, text["rects"], scale), _pixels(behind, text["rects"], scale), strict=True))
+        pairs.sort(key=lambda pair: sum(abs(a - b) for a, b in zip(*pair, strict=True)), reverse=True)
         glyphs = [glyph for glyph, _background in pairs[: max(1, len(pairs) // 20)]]  # the 5 % that changed most
-        colour = tuple(sorted(channel)[len(channel) // 2] for channel in zip(*glyphs))
+        colour = tuple(sorted(channel)[len(channel) // 2] for channel in zip(*glyphs, strict=True))
         worst = min(_contrast(colour, background) for background in {background for _glyph, background in pairs})
         large = text["fontSize"] >= 24 or (text["fontSize"] >= 18.66 and text["fontWeight"] >= 700)
-        results.append({"text": text["text"], "ratio": round(worst, 2), "required": 3.0 if large else 4.5,
-                        "covered_by": text["coveredBy"]})
+        results.append(
+            {
+                "text": text["text"],
+                "ratio": round(worst, 2),
+                "required": 3.0 if large else 4.5,
+                "covered_by": text["coveredBy"],
+            }
+        )
     return results
 
 
@@ -133,5 +144,6 @@ def assert_text_over_images_readable(page, selector):
     results = text_over_images_contrast(page, selector)
     failing = [r for r in results if r["ratio"] < r["required"] or r["covered_by"]]
     assert not failing, f"text over the picture of {selector} on {page.url} below WCAG AA:\n" + json.dumps(
-        failing, indent=1, ensure_ascii=False)
+        failing, indent=1, ensure_ascii=False
+    )
     return results

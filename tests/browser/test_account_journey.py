@@ -34,6 +34,7 @@ def shots(artifacts_dir):
 
     def shot(page, name, full_page=False):
         page.screenshot(path=os.path.join(folder, f"{name}-{page.device_name}.png"), full_page=full_page)
+
     return shot
 
 
@@ -146,11 +147,16 @@ def test_forgot_password_then_log_in_with_the_new_one(device, live_server, basti
 
 def past_orders(user, restaurant):
     """Two past orders; the last one: 1 Reine Méga, 2 Margherita, 3 Coca-Cola."""
-    details = OrderDetails(fulfilment="pickup", name="Camille Martin", phone="0612345678", email=user.email, customer=user)
+    details = OrderDetails(
+        fulfilment="pickup", name="Camille Martin", phone="0612345678", email=user.email, customer=user
+    )
     first = place_order(restaurant, {size_of("diavola").pk: 1}, details)
     Order.objects.filter(pk=first.pk).update(status="collected")
-    last = place_order(restaurant, {size_of("reine", "Méga 40 cm").pk: 1, size_of("margherita").pk: 2,
-                                    size_of("coca-cola").pk: 3}, details)
+    last = place_order(
+        restaurant,
+        {size_of("reine", "Méga 40 cm").pk: 1, size_of("margherita").pk: 2, size_of("coca-cola").pk: 3},
+        details,
+    )
     return first, last
 
 
@@ -177,9 +183,12 @@ def test_a_returning_customer_orders_the_last_order_again_in_3_taps(device, live
     taps.tap(latest.get_by_role("button", name="Recommander"))
     page.wait_for_url("**/commande/panier/")
     said = page.locator(".messages").inner_text()
-    for change in ("Ce qui a changé", "Margherita Junior 26 cm n'est plus à la carte",
-                   "Coca-Cola 33 cl : 2 au lieu de 3 : il n'en reste que 2",
-                   "Reine Méga 40 cm : prix passé de 18,00\u00a0€ à 18,50\u00a0€"):
+    for change in (
+        "Ce qui a changé",
+        "Margherita Junior 26 cm n'est plus à la carte",
+        "Coca-Cola 33 cl : 2 au lieu de 3 : il n'en reste que 2",
+        "Reine Méga 40 cm : prix passé de 18,00\u00a0€ à 18,50\u00a0€",
+    ):
         assert change in said, said
     shots(page, "5-cart-after-reorder", full_page=True)
 
@@ -193,8 +202,12 @@ def test_a_returning_customer_orders_the_last_order_again_in_3_taps(device, live
     again = Order.objects.order_by("-pk").first()
     assert again.pk != last.pk and again.fulfilment == "pickup" and again.phone == "0612345678"
     assert sorted((line.product_name, line.quantity) for line in again.lines.all()) == [("Coca-Cola", 2), ("Reine", 1)]
-    with open(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "test-artifacts", "accounts",
-                           "taps.txt"), "a") as report:
+    with open(
+        os.path.join(
+            os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "test-artifacts", "accounts", "taps.txt"
+        ),
+        "a",
+    ) as report:
         report.write(f"{page.device_name}: last order again, home page to a placed order: {taps.count} taps\n")
 
 

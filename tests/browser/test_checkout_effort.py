@@ -61,7 +61,10 @@ def test_a_new_customer_orders_in_at_most_12_actions(phone, live_server, bastill
     order = Order.objects.get()
     assert (order.fulfilment, order.payment_method, order.requested_for) == ("delivery", "on_site", None)
     assert sorted((line.product_name, line.size_label) for line in order.lines.all()) == [
-        ("Coca-Cola", "33 cl"), ("Margherita", "Junior 26 cm"), ("Reine", "Sénior 33 cm")]
+        ("Coca-Cola", "33 cl"),
+        ("Margherita", "Junior 26 cm"),
+        ("Reine", "Sénior 33 cm"),
+    ]
     folder = os.path.join(artifacts_dir, "checkout")
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "effort.json"), "w") as report:

@@ -39,14 +39,20 @@ def shoot(page, artifacts_dir, name):
     os.makedirs(folder, exist_ok=True)
     # The whole page in one screen (a full-page capture would draw the phone's sticky pay button mid-page).
     viewport = page.viewport_size
-    page.set_viewport_size({"width": viewport["width"], "height": page.evaluate("document.documentElement.scrollHeight")})
+    page.set_viewport_size(
+        {"width": viewport["width"], "height": page.evaluate("document.documentElement.scrollHeight")}
+    )
     page.screenshot(path=os.path.join(folder, f"{name}-{page.device_name}.png"))
     page.set_viewport_size(viewport)
 
 
 def standard_lines():
     """Two pizzas of different sizes and a drink: 14,50 + 9,50 + 2,50 = 26,50 €."""
-    return [(size_of("reine", "Sénior 33 cm"), 1), (size_of("margherita", "Junior 26 cm"), 1), (size_of("coca-cola"), 1)]
+    return [
+        (size_of("reine", "Sénior 33 cm"), 1),
+        (size_of("margherita", "Junior 26 cm"), 1),
+        (size_of("coca-cola"), 1),
+    ]
 
 
 def give_cart(page, live_server, restaurant, lines=None, user=None):
@@ -57,9 +63,14 @@ def give_cart(page, live_server, restaurant, lines=None, user=None):
         session = client.session
     else:
         session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session["cart"] = {"restaurant": restaurant.pk, "lines": {str(size.pk): quantity for size, quantity in lines or standard_lines()}}
+    session["cart"] = {
+        "restaurant": restaurant.pk,
+        "lines": {str(size.pk): quantity for size, quantity in lines or standard_lines()},
+    }
     session.save()
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}]
+    )
 
 
 def fill_details(page, address=True):
@@ -86,25 +97,34 @@ def test_order_paid_on_delivery(device, live_server, bastille, artifacts_dir):
 
     device.evaluate("window.__sameDocument = true")
     device.get_by_role("button", name="Augmenter la quantité de Margherita Junior 26 cm").click()
-    device.locator('[data-line] [data-quantity]').nth(1).filter(has_text="2").wait_for()
+    device.locator("[data-line] [data-quantity]").nth(1).filter(has_text="2").wait_for()
     assert device.locator("[data-total-delivery]").inner_text() == f"38,50{EURO}"
     assert pay_button(device).inner_text() == f"Commander · 38,50{EURO} à payer à la livraison"
     assert device.evaluate("window.__sameDocument") is True  # updated in place
     assert device.locator("[data-cart-count]").first.inner_text() == "4"
     # The focus stays on the "+" that was pressed, for the next press.
-    assert device.evaluate("document.activeElement.getAttribute('aria-label')") == "Augmenter la quantité de Margherita Junior 26 cm"
+    assert (
+        device.evaluate("document.activeElement.getAttribute('aria-label')")
+        == "Augmenter la quantité de Margherita Junior 26 cm"
+    )
 
     fill_details(device)
     shoot(device, artifacts_dir, "2-filled")
     pay_button(device).click()
     device.wait_for_url(re.compile(r"/commande/suivi/"))
     order = Order.objects.get()
-    assert (order.fulfilment, order.payment_method, order.total) == ("delivery", "on_site", order.subtotal + bastille.delivery_fee)
+    assert (order.fulfilment, order.payment_method, order.total) == (
+        "delivery",
+        "on_site",
+        order.subtotal + bastille.delivery_fee,
+    )
     assert str(order.total) == "38.50" and order.requested_for is None
     shoot(device, artifacts_dir, "3-placed")
 
 
-def test_errors_are_summed_up_at_the_top_with_the_focus_and_nothing_typed_is_lost(device, live_server, bastille, artifacts_dir):
+def test_errors_are_summed_up_at_the_top_with_the_focus_and_nothing_typed_is_lost(
+    device, live_server, bastille, artifacts_dir
+):
     give_cart(device, live_server, bastille)
     device.goto(live_server.url + CART)
     device.get_by_label("Adresse", exact=True).fill("10 rue de Lappe")
@@ -157,8 +177,13 @@ def test_paypal_cancel_comes_back_with_every_field_kept(device, live_server, bas
     device.get_by_role("button", name="Annuler et revenir au marchand").click()
     device.wait_for_url("**" + CART)
     assert "Paiement annulé" in device.locator(".messages").inner_text()
-    for label, value in (("Nom", "Camille Martin"), ("Téléphone", "06 12 34 56 78"), ("E-mail", "camille@example.fr"),
-                         ("Code postal", "75011"), ("Note pour le restaurant", "Interphone Martin")):
+    for label, value in (
+        ("Nom", "Camille Martin"),
+        ("Téléphone", "06 12 34 56 78"),
+        ("E-mail", "camille@example.fr"),
+        ("Code postal", "75011"),
+        ("Note pour le restaurant", "Interphone Martin"),
+    ):
         assert device.get_by_label(label).input_value() == value, label
     assert device.get_by_label("Adresse", exact=True).input_value() == "10 rue de Lappe"
     assert device.get_by_role("radio", name=re.compile("^PayPal")).is_checked()
@@ -211,8 +236,9 @@ def test_a_closed_restaurant_says_so_and_delivers_at_its_first_slot(device, live
 
 
 def test_saved_addresses_are_picked_saved_and_deleted(device, live_server, bastille, artifacts_dir):
-    customer = get_user_model().objects.create_user("camille", "camille@example.fr", "Pizza-Reine-2026", first_name="Camille",
-                                                    last_name="Martin")
+    customer = get_user_model().objects.create_user(
+        "camille", "camille@example.fr", "Pizza-Reine-2026", first_name="Camille", last_name="Martin"
+    )
     SavedAddress.remember(customer, "3 rue Keller", "75011", "Paris")
     give_cart(device, live_server, bastille, user=customer)
     device.goto(live_server.url + CART)
@@ -229,13 +255,18 @@ def test_saved_addresses_are_picked_saved_and_deleted(device, live_server, basti
     pay_button(device).click()
     device.wait_for_url(re.compile(r"/commande/suivi/"))
     assert Order.objects.get().street_address == "10 rue de Lappe"
-    assert list(SavedAddress.objects.filter(user=customer).values_list("street_address", flat=True)) == ["10 rue de Lappe", "3 rue Keller"]
+    assert list(SavedAddress.objects.filter(user=customer).values_list("street_address", flat=True)) == [
+        "10 rue de Lappe",
+        "3 rue Keller",
+    ]
 
     device.goto(live_server.url + "/commande/compte/adresses/")
     assert_accessible(device)
     device.get_by_role("button", name="Supprimer 3 rue Keller, 75011 Paris").click()
     device.locator(".messages").filter(has_text="supprimée").wait_for()
-    assert list(SavedAddress.objects.filter(user=customer).values_list("street_address", flat=True)) == ["10 rue de Lappe"]
+    assert list(SavedAddress.objects.filter(user=customer).values_list("street_address", flat=True)) == [
+        "10 rue de Lappe"
+    ]
     shoot(device, artifacts_dir, "my-addresses")
 
 
@@ -250,7 +281,7 @@ def test_without_javascript_steppers_keep_what_was_typed(browser, live_server, b
         fill_details(page)
         page.get_by_role("button", name="Augmenter la quantité de Reine Sénior 33 cm").click()
         page.wait_for_load_state()
-        assert page.locator('[data-line] [data-quantity]').first.inner_text() == "2"
+        assert page.locator("[data-line] [data-quantity]").first.inner_text() == "2"
         assert page.get_by_label("Nom").input_value() == "Camille Martin"
         assert page.get_by_label("Adresse", exact=True).input_value() == "10 rue de Lappe"
         page.get_by_role("button", name="Retirer Coca-Cola 33 cl").click()

@@ -77,8 +77,9 @@ def test_customer_pages_work_without_a_violation(customer, live_server, bastille
 
 
 def test_admin_pages_work_without_a_violation(admin, live_server, bastille):
-    from home.models import Product
     from wagtail.images import get_image_model
+
+    from home.models import Product
 
     admin.locator("main").wait_for()  # dashboard
     # Page editor with its live preview.

@@ -27,7 +27,9 @@ def kitchen(browser, live_server, bastille):
     context.close()
 
 
-def test_new_order_appears_on_the_board_and_the_customer_follows_the_kitchen(kitchen, phone, live_server, bastille, artifacts_dir):
+def test_new_order_appears_on_the_board_and_the_customer_follows_the_kitchen(
+    kitchen, phone, live_server, bastille, artifacts_dir
+):
     kitchen.evaluate("window.__notReloaded = true")
 
     order_take_away(phone, live_server, bastille, ["reine"])

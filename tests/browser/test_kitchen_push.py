@@ -23,8 +23,9 @@ pytestmark = [pytest.mark.browser, committed_db]
 @pytest.fixture(scope="session")
 def browser_stream(live_server, django_db_setup, tmp_path_factory):
     """The stream on another port of the live server's host: allowed to that origin."""
-    with stream_process(tmp_path_factory.mktemp("board-stream-browser"), host="localhost",
-                        BOARD_STREAM_ALLOWED_ORIGINS=live_server.url) as url:
+    with stream_process(
+        tmp_path_factory.mktemp("board-stream-browser"), host="localhost", BOARD_STREAM_ALLOWED_ORIGINS=live_server.url
+    ) as url:
         yield url
 
 

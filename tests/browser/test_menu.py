@@ -6,12 +6,12 @@ search listing who delivers first, accessibility (axe) and the hero's text over 
 
 import os
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from home.models import OpeningHours, Product, RestaurantPage
+from home.models import OpeningHours, Product
 from ordering.slots import available_slots
 from ordering.workflow import Fulfilment
 from tests.browser.accessibility import assert_accessible, assert_text_over_images_readable
@@ -45,15 +45,20 @@ def header_height(page):
 
 def heading_below_the_header(page, selector):
     """The heading scrolled to sits just below the sticky header (or the page cannot scroll further)."""
-    page.wait_for_function("""([selector, header]) => {
+    page.wait_for_function(
+        """([selector, header]) => {
         const top = document.querySelector(selector).getBoundingClientRect().top;
         const atBottom = Math.ceil(scrollY + innerHeight) >= document.documentElement.scrollHeight;
         return top >= header && (top <= header + 24 || atBottom);
-    }""", arg=[selector, header_height(page)])
+    }""",
+        arg=[selector, header_height(page)],
+    )
 
 
 def visible_products(page):
-    return page.eval_on_selector_all(".product-card[data-product]", "cards => cards.filter(c => !c.hidden).map(c => c.dataset.product)")
+    return page.eval_on_selector_all(
+        ".product-card[data-product]", "cards => cards.filter(c => !c.hidden).map(c => c.dataset.product)"
+    )
 
 
 def gluten_free():
@@ -71,7 +76,11 @@ def test_browse_the_menu(screen, live_server, bastille, shots):
     margherita = screen.locator("#margherita")
     assert margherita.bounding_box()["height"] < 260
     chips = margherita.locator(".size-chip")
-    assert chips.all_inner_texts() == ["Junior 26 cm\n9,50\u00a0€", "Sénior 33 cm\n12,50\u00a0€", "Méga 40 cm\n16,00\u00a0€"]
+    assert chips.all_inner_texts() == [
+        "Junior 26 cm\n9,50\u00a0€",
+        "Sénior 33 cm\n12,50\u00a0€",
+        "Méga 40 cm\n16,00\u00a0€",
+    ]
     assert margherita.inner_text().count("9,50") == 1
     assert margherita.get_by_role("button").count() == 1  # the one "+"
     assert margherita.get_by_role("radio", name=re.compile("Junior")).is_checked()
@@ -79,8 +88,10 @@ def test_browse_the_menu(screen, live_server, bastille, shots):
     # The category chips stay under the header; a tap brings its section's heading just below them.
     screen.get_by_role("navigation", name="Catégories de la carte").get_by_role("link", name="Boissons").click()
     heading = screen.locator("#cat-boissons-title")
-    screen.wait_for_function("() => Math.abs(document.querySelector('#cat-boissons').getBoundingClientRect().top"
-                             " - document.querySelector('.menu-nav').getBoundingClientRect().bottom) < 40")
+    screen.wait_for_function(
+        "() => Math.abs(document.querySelector('#cat-boissons').getBoundingClientRect().top"
+        " - document.querySelector('.menu-nav').getBoundingClientRect().bottom) < 40"
+    )
     nav = screen.locator(".menu-nav").bounding_box()
     assert nav["y"] == pytest.approx(header_height(screen), abs=1)  # stuck under the header
     assert heading.bounding_box()["y"] >= nav["y"] + nav["height"]  # not covered
@@ -92,7 +103,10 @@ def test_browse_the_menu(screen, live_server, bastille, shots):
     reine.get_by_role("radio", name=re.compile("Junior")).focus()
     screen.keyboard.press("ArrowRight")
     assert reine.get_by_role("radio", name=re.compile("Sénior")).is_checked()
-    assert reine.locator(".size-chip:has(:focus-visible)").evaluate("chip => getComputedStyle(chip).outlineStyle") == "solid"
+    assert (
+        reine.locator(".size-chip:has(:focus-visible)").evaluate("chip => getComputedStyle(chip).outlineStyle")
+        == "solid"
+    )
     screen.keyboard.press("Tab")
     assert screen.evaluate("document.activeElement.textContent.trim()") == "Ajouter Reine"
     screen.keyboard.press("Enter")
@@ -181,7 +195,9 @@ def test_filters_apply_as_they_are_ticked(screen, live_server, bastille, shots):
 
 
 def test_filters_without_javascript(browser, live_server, bastille, artifacts_dir):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844}, is_mobile=True, locale="fr-FR")
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 844}, is_mobile=True, locale="fr-FR"
+    )
     page = context.new_page()
     try:
         page.goto(live_server.url + bastille.url)
@@ -229,7 +245,9 @@ def test_a_closed_restaurant_says_when_to_order_for(screen, live_server, bastill
     banner = screen.locator(".order-for")
     with timezone.override("Europe/Paris"):
         assert banner.locator(".order-for__title").inner_text() == f"Fermé — commandez pour {moment_label(pickup)}"
-        assert f"À emporter dès {moment_label(pickup)}, en livraison dès {moment_label(delivery)}." in banner.inner_text()
+        assert (
+            f"À emporter dès {moment_label(pickup)}, en livraison dès {moment_label(delivery)}." in banner.inner_text()
+        )
     assert screen.locator(".restaurant-hero .status").inner_text().startswith("Fermé · ouvre")
     badge = [r for r in assert_text_over_images_readable(screen, ".restaurant-hero") if r["text"].startswith("Fermé")]
     assert badge and badge[0]["ratio"] >= 4.5

@@ -126,5 +126,9 @@ def test_the_delivery_screen_refreshes_and_confirms_livree(browser, live_server,
     page.locator("[data-delivery-status]", has_text=f"Livrée : {mine.number}").wait_for()
     page.locator(f"[data-list='mine'] [data-order='{mine.number}']").wait_for(state="detached")
     delivered = Order.objects.get(pk=mine.pk)
-    assert (delivered.status, delivered.collected_with, delivered.payment_state) == (Status.DELIVERED, "cash", Order.PaymentState.PAID)
+    assert (delivered.status, delivered.collected_with, delivered.payment_state) == (
+        Status.DELIVERED,
+        "cash",
+        Order.PaymentState.PAID,
+    )
     assert page.evaluate("window.__notReloaded") is True

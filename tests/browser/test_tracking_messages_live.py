@@ -13,8 +13,13 @@ pytestmark = [pytest.mark.browser, committed_db]
 
 
 def take_away(bastille):
-    details = OrderDetails(fulfilment=Fulfilment.PICKUP, name="Léa", phone="0612345678", email="lea@example.fr",
-                           estimated_ready_at=timezone.now() + timedelta(minutes=30))
+    details = OrderDetails(
+        fulfilment=Fulfilment.PICKUP,
+        name="Léa",
+        phone="0612345678",
+        email="lea@example.fr",
+        estimated_ready_at=timezone.now() + timedelta(minutes=30),
+    )
     return place_order(bastille, {size_of("diavola").pk: 1}, details)
 
 
@@ -22,7 +27,10 @@ def test_a_collected_order_loses_its_time_and_kitchen_notice_without_reload(phon
     order = take_away(bastille)
     phone.goto(live_server.url + order.get_tracking_url())
     assert "À payer au comptoir" in phone.locator("[data-payment]").inner_text()
-    assert "Prête vers" in phone.locator("[data-time]").inner_text() and "(estimation)" in phone.locator("[data-time]").inner_text()
+    assert (
+        "Prête vers" in phone.locator("[data-time]").inner_text()
+        and "(estimation)" in phone.locator("[data-time]").inner_text()
+    )
     for status in (Status.IN_PREPARATION, Status.READY):
         transition(order, status)
     phone.locator("[data-status-label]", has_text="Prête").wait_for(timeout=10_000)

@@ -22,7 +22,12 @@ from tests.conftest import committed_db, size_of
 pytestmark = [pytest.mark.browser, committed_db]
 
 DEVICES = {
-    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
     "desktop": {"viewport": {"width": 1280, "height": 800}},
 }
 
@@ -78,7 +83,10 @@ def open_customer(browser, artifacts_dir, device, javascript):
     # Script errors and Content-Security-Policy refusals (no inline code, nothing from elsewhere) fail the test.
     customer.problems = []
     page.on("pageerror", lambda error: customer.problems.append(f"script error: {error}"))
-    page.on("console", lambda message: customer.problems.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: customer.problems.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     return context, customer
 
 
@@ -87,8 +95,10 @@ def close(context, customer):
     assert customer.problems == [], "\n".join(customer.problems)
 
 
-@pytest.fixture(params=[("phone", True), ("phone", False), ("desktop", True), ("desktop", False)],
-                ids=["phone-js", "phone-nojs", "desktop-js", "desktop-nojs"])
+@pytest.fixture(
+    params=[("phone", True), ("phone", False), ("desktop", True), ("desktop", False)],
+    ids=["phone-js", "phone-nojs", "desktop-js", "desktop-nojs"],
+)
 def customer(request, browser, artifacts_dir):
     context, customer = open_customer(browser, artifacts_dir, *request.param)
     yield customer
@@ -108,8 +118,14 @@ def levels(restaurant):
 
 
 def details(fulfilment, **extra):
-    address = {"street_address": "10 rue de Lappe", "postcode": "75011", "city": "Paris"} if fulfilment == Fulfilment.DELIVERY else {}
-    return OrderDetails(fulfilment=fulfilment, name="Camille Martin", phone="0612345678", email="camille@example.fr", **address, **extra)
+    address = (
+        {"street_address": "10 rue de Lappe", "postcode": "75011", "city": "Paris"}
+        if fulfilment == Fulfilment.DELIVERY
+        else {}
+    )
+    return OrderDetails(
+        fulfilment=fulfilment, name="Camille Martin", phone="0612345678", email="camille@example.fr", **address, **extra
+    )
 
 
 def euros(text):
@@ -126,8 +142,11 @@ def wait_for_status(customer, label):
 
 
 def step_states(page):
-    return page.eval_on_selector_all("[data-step]", "steps => steps.map(s => [s.dataset.step, s.getAttribute('aria-current'), "
-                                                     "s.querySelector('[data-step-state]').textContent])")
+    return page.eval_on_selector_all(
+        "[data-step]",
+        "steps => steps.map(s => [s.dataset.step, s.getAttribute('aria-current'), "
+        "s.querySelector('[data-step-state]').textContent])",
+    )
 
 
 def record_height(customer, page_name):
@@ -142,7 +161,9 @@ def record_height(customer, page_name):
 
 def test_take_away_tracking_from_placed_to_collected(follower, live_server, bastille):
     slot = timezone.localtime(timezone.now() + timedelta(hours=1)).replace(second=0, microsecond=0)
-    order = place_order(bastille, {size_of("diavola").pk: 1}, details(Fulfilment.PICKUP, requested_for=slot, estimated_ready_at=slot))
+    order = place_order(
+        bastille, {size_of("diavola").pk: 1}, details(Fulfilment.PICKUP, requested_for=slot, estimated_ready_at=slot)
+    )
     page = follower.page
     page.goto(live_server.url + order.get_tracking_url())
 
@@ -154,9 +175,17 @@ def test_take_away_tracking_from_placed_to_collected(follower, live_server, bast
     assert "12 rue de la Roquette, 75011 Paris" in place.inner_text()
     assert f"donnez votre numéro de commande {order.number}" in place.inner_text()
     assert place.get_by_role("link", name="Appeler").get_attribute("href") == "tel:0143551234"
-    assert place.get_by_role("link", name="Voir le plan").get_attribute("href").startswith("https://www.openstreetmap.org/search?query=12+rue")
-    assert step_states(page) == [["placed", "step", "étape en cours"], ["in_preparation", None, "étape à venir"],
-                                 ["ready", None, "étape à venir"], ["collected", None, "étape à venir"]]
+    assert (
+        place.get_by_role("link", name="Voir le plan")
+        .get_attribute("href")
+        .startswith("https://www.openstreetmap.org/search?query=12+rue")
+    )
+    assert step_states(page) == [
+        ["placed", "step", "étape en cours"],
+        ["in_preparation", None, "étape à venir"],
+        ["ready", None, "étape à venir"],
+        ["collected", None, "étape à venir"],
+    ]
     assert page.get_by_role("link", name="Modifier ma commande").is_visible()
     record_height(follower, "tracking (take-away)")
     assert_accessible(page)
@@ -192,8 +221,13 @@ def test_delivery_tracking_from_placed_to_delivered(follower, live_server, basti
     order = place_order(bastille, {size_of("reine").pk: 2}, details(Fulfilment.DELIVERY, estimated_ready_at=eta))
     page = follower.page
     page.goto(live_server.url + order.get_tracking_url())
-    assert page.locator("[data-time]").inner_text() == f"Livraison estimée vers {eta:%H:%M}"  # as soon as possible: an estimate
-    assert "Livraison à" in page.locator(".track-place").inner_text() and "10 rue de Lappe" in page.locator(".track-place").inner_text()
+    assert (
+        page.locator("[data-time]").inner_text() == f"Livraison estimée vers {eta:%H:%M}"
+    )  # as soon as possible: an estimate
+    assert (
+        "Livraison à" in page.locator(".track-place").inner_text()
+        and "10 rue de Lappe" in page.locator(".track-place").inner_text()
+    )
     assert [s[0] for s in step_states(page)] == ["placed", "in_preparation", "ready", "out_for_delivery", "delivered"]
     record_height(follower, "tracking (delivery)")
     assert_accessible(page)
@@ -214,7 +248,9 @@ def test_delivery_tracking_from_placed_to_delivered(follower, live_server, basti
 
 
 def test_an_order_waiting_for_its_payment_and_a_cancelled_one(follower, live_server, bastille):
-    waiting = place_order(bastille, {size_of("reine").pk: 2}, details(Fulfilment.DELIVERY, payment_method=Order.PaymentMethod.PAYPAL))
+    waiting = place_order(
+        bastille, {size_of("reine").pk: 2}, details(Fulfilment.DELIVERY, payment_method=Order.PaymentMethod.PAYPAL)
+    )
     page = follower.page
     page.goto(live_server.url + waiting.get_tracking_url())
     assert page.locator("[data-headline]").inner_text() == "Votre commande attend son paiement."
@@ -324,7 +360,11 @@ def test_change_an_order_increase_decrease_add_and_remove(customer, live_server,
     customer.press(line(page, "Margherita").get_by_role("button", name="Retirer"))
     final = {reine.pk: 2, diavola.pk: 1, coca.pk: 1}
     total_is(final)
-    assert [page.locator("[data-line]").nth(i).get_attribute("data-line") for i in range(3)] == [str(reine.pk), str(diavola.pk), str(coca.pk)]
+    assert [page.locator("[data-line]").nth(i).get_attribute("data-line") for i in range(3)] == [
+        str(reine.pk),
+        str(diavola.pk),
+        str(coca.pk),
+    ]
     if customer.javascript:
         assert page.evaluate("window.__notReloaded") is True  # every change made in the page
     assert Order.objects.get().total == order.total  # nothing saved yet

@@ -27,7 +27,9 @@ TIMINGS = {}
 def run(command, env, check=True, timeout=600, cwd=None):
     result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
-        raise AssertionError(f"{' '.join(map(str, command))} failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+        raise AssertionError(
+            f"{' '.join(map(str, command))} failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        )
     return result
 
 
@@ -66,9 +68,28 @@ def engine():
 
 def self_signed_certificate(directory):
     directory.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost", "-keyout", str(directory / "privkey.pem"),
-                    "-out", str(directory / "fullchain.pem")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            str(directory / "privkey.pem"),
+            "-out",
+            str(directory / "fullchain.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     os.chmod(directory / "privkey.pem", 0o644)  # read by nginx's master (root) only, in a read-only mount
 
 
@@ -90,8 +111,9 @@ class Project:
     def __init__(self, engine, name):
         self.engine = engine
         self.dir = engine.dir / name
-        files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                               text=True, check=True).stdout.split("\n")
+        files = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.split("\n")
         for name_ in filter(None, files):
             source = ROOT / name_
             if source.is_file():
@@ -104,27 +126,48 @@ class Project:
         self_signed_certificate(self.dir / "certs")
         template = self.dir / "tests/docker/nginx-1.22.conf.template"
         template.write_text(nginx_before_1_25((self.dir / "docker/nginx/ocpizza.conf.template").read_text()))
-        (self.dir / ".env").write_text(documented_env(
-            (self.dir / ".env.example").read_text(),
-            SECRET_KEY=secrets.token_hex(32), POSTGRES_PASSWORD=secrets.token_hex(32),
-            SERVER_NAME="localhost", ALLOWED_HOSTS="localhost",
-            CSRF_TRUSTED_ORIGINS=self.url, WAGTAILADMIN_BASE_URL=self.url,
-            GUNICORN_WORKERS="2",
-        ))
+        (self.dir / ".env").write_text(
+            documented_env(
+                (self.dir / ".env.example").read_text(),
+                SECRET_KEY=secrets.token_hex(32),
+                POSTGRES_PASSWORD=secrets.token_hex(32),
+                SERVER_NAME="localhost",
+                ALLOWED_HOSTS="localhost",
+                CSRF_TRUSTED_ORIGINS=self.url,
+                WAGTAILADMIN_BASE_URL=self.url,
+                GUNICORN_WORKERS="2",
+            )
+        )
         os.chmod(self.dir / ".env", 0o600)
         # The stack's settings come from its .env only (compose gives the shell's variables precedence).
-        inherited = {key: value for key, value in engine.env.items()
-                     if key not in ("DATABASE_URL", "REDIS_URL") and not key.startswith(("DJANGO_", "PAYPAL_", "POSTGRES_"))}
-        self.env = dict(inherited, COMPOSE_PROJECT_NAME=name, TEST_HTTP_PORT=str(self.http_port),
-                        TEST_HTTPS_PORT=str(self.https_port), TEST_NGINX_TEMPLATE=str(template),
-                        COMPOSE_FILE="compose.yml:tests/docker/compose.test.yml")
+        inherited = {
+            key: value
+            for key, value in engine.env.items()
+            if key not in ("DATABASE_URL", "REDIS_URL") and not key.startswith(("DJANGO_", "PAYPAL_", "POSTGRES_"))
+        }
+        self.env = dict(
+            inherited,
+            COMPOSE_PROJECT_NAME=name,
+            TEST_HTTP_PORT=str(self.http_port),
+            TEST_HTTPS_PORT=str(self.https_port),
+            TEST_NGINX_TEMPLATE=str(template),
+            COMPOSE_FILE="compose.yml:tests/docker/compose.test.yml",
+        )
 
     def compose(self, *args, check=True, timeout=600, env=None):
-        return run(["docker", "compose", *args], dict(self.env, **(env or {})), check=check, timeout=timeout, cwd=self.dir)
+        return run(
+            ["docker", "compose", *args], dict(self.env, **(env or {})), check=check, timeout=timeout, cwd=self.dir
+        )
 
     def deploy(self, check=True, env=None):
         try:
-            return run([str(self.dir / "docker/deploy.sh")], dict(self.env, **(env or {})), check=check, timeout=900, cwd=self.dir)
+            return run(
+                [str(self.dir / "docker/deploy.sh")],
+                dict(self.env, **(env or {})),
+                check=check,
+                timeout=900,
+                cwd=self.dir,
+            )
         except AssertionError as error:
             logs = self.compose("logs", "--tail", "60", check=False).stdout[-6000:]
             raise AssertionError(f"{error}\n--- docker compose logs ---\n{logs}") from None

@@ -37,7 +37,10 @@ def test_pages_static_files_and_headers_through_nginx(stack):
     css = re.search(r'href="(/static/[^"]+\.css)"', login.text).group(1)
     static = session.get(stack.url + css)
     assert static.status_code == 200 and "immutable" in static.headers["Cache-Control"]
-    assert static.headers["X-Content-Type-Options"] == "nosniff" and "max-age" in static.headers["Strict-Transport-Security"]
+    assert (
+        static.headers["X-Content-Type-Options"] == "nosniff"
+        and "max-age" in static.headers["Strict-Transport-Security"]
+    )
     redirect = requests.get(f"http://localhost:{stack.http_port}/admin/", allow_redirects=False, timeout=5)
     assert redirect.status_code == 301 and redirect.headers["Location"] == "https://localhost/admin/"
 
@@ -76,11 +79,27 @@ def test_image_ships_neither_tests_nor_benchmarks_nor_the_fake_paypal(stack):
     listing = stack.compose("exec", "-T", "web", "ls", "/app").stdout.split()
     assert "tests" not in listing and "bench" not in listing and "devtools" not in listing and "manage.py" in listing
     # The fake PayPal, the demo and their commands are all in devtools/: none of them left anywhere else.
-    for path in ("/app/devtools/fake_paypal.py", "/app/devtools/management/commands/fake_paypal.py",
-                 "/app/devtools/management/commands/load_demo.py"):
+    for path in (
+        "/app/devtools/fake_paypal.py",
+        "/app/devtools/management/commands/fake_paypal.py",
+        "/app/devtools/management/commands/load_demo.py",
+    ):
         assert stack.compose("exec", "-T", "web", "test", "-e", path, check=False).returncode == 1, path
-    found = stack.compose("exec", "-T", "web", "find", "/app", "-name", "fake_paypal*", "-o", "-name", "load_demo*",
-                          "-o", "-name", "production_stack*").stdout.split()
+    found = stack.compose(
+        "exec",
+        "-T",
+        "web",
+        "find",
+        "/app",
+        "-name",
+        "fake_paypal*",
+        "-o",
+        "-name",
+        "load_demo*",
+        "-o",
+        "-name",
+        "production_stack*",
+    ).stdout.split()
     assert found == [], found
     # and nothing the site runs needs them
     stack.compose("exec", "-T", "web", "python", "manage.py", "check", "--deploy", "--fail-level", "ERROR")
@@ -116,10 +135,16 @@ def test_compose_pull_leaves_the_locally_built_image_alone(stack):
 
 def test_database_and_redis_urls_from_env_win(stack):
     env = stack.compose("exec", "-T", "web", "printenv", "DATABASE_URL", "REDIS_URL").stdout.split()
-    assert env[0].startswith("postgres://ocpizza:") and env[0].endswith("@postgres:5432/ocpizza") and env[1] == "redis://redis:6379/0"
-    managed = {"DATABASE_URL": "postgres://app:secret@db.example:25060/ocpizza?sslmode=require",
-               "REDIS_URL": "rediss://default:secret@cache.example:25061/0",
-               "COMPOSE_FILE": "compose.yml:compose.managed.yml:tests/docker/compose.test.yml"}
+    assert (
+        env[0].startswith("postgres://ocpizza:")
+        and env[0].endswith("@postgres:5432/ocpizza")
+        and env[1] == "redis://redis:6379/0"
+    )
+    managed = {
+        "DATABASE_URL": "postgres://app:secret@db.example:25060/ocpizza?sslmode=require",
+        "REDIS_URL": "rediss://default:secret@cache.example:25061/0",
+        "COMPOSE_FILE": "compose.yml:compose.managed.yml:tests/docker/compose.test.yml",
+    }
     config = json.loads(stack.compose("config", "--format", "json", env=managed).stdout)
     assert "postgres" not in config["services"] and "redis" not in config["services"]
     for service in ("web", "migrate", "scheduler"):
@@ -140,7 +165,9 @@ def test_renewed_certificate_is_served_after_certbots_deploy_hook(stack, tmp_pat
 
     lineage = tmp_path / "live"
     self_signed_certificate(lineage)
-    run([str(stack.dir / "docker/certbot-deploy-hook.sh")], dict(stack.env, RENEWED_LINEAGE=str(lineage)), cwd=stack.dir)
+    run(
+        [str(stack.dir / "docker/certbot-deploy-hook.sh")], dict(stack.env, RENEWED_LINEAGE=str(lineage)), cwd=stack.dir
+    )
     renewed = ssl.PEM_cert_to_DER_cert((lineage / "fullchain.pem").read_text())
     deadline = time.monotonic() + 15  # nginx's old workers finish their connections first
     while ssl.PEM_cert_to_DER_cert(ssl.get_server_certificate(("localhost", stack.https_port))) != renewed:

@@ -41,7 +41,8 @@ def test_failing_migration_stops_the_deploy_and_the_old_version_keeps_serving(st
     broken.write_text(
         "from django.db import migrations\n\n\n"
         f"class Migration(migrations.Migration):\n    dependencies = [('ordering', '{latest}')]\n"
-        "    operations = [migrations.RunSQL('SELECT 1/0')]\n")
+        "    operations = [migrations.RunSQL('SELECT 1/0')]\n"
+    )
     try:
         with Load(stack.url, stack.ca, paths=("/readyz", "/")) as load:
             result = stack.deploy(check=False)
@@ -55,4 +56,6 @@ def test_failing_migration_stops_the_deploy_and_the_old_version_keeps_serving(st
     assert stack.session().get(f"{stack.url}/readyz").status_code == 200
     # The image tag points at the serving version again: a restart never starts the broken build.
     tag = stack.inspect(serving[0], "{{.Config.Image}}")
-    assert stack.engine.docker("image", "inspect", "-f", "{{.Id}}", tag).stdout.strip() == stack.inspect(serving[0], "{{.Image}}")
+    assert stack.engine.docker("image", "inspect", "-f", "{{.Id}}", tag).stdout.strip() == stack.inspect(
+        serving[0], "{{.Image}}"
+    )

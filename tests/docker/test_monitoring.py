@@ -9,7 +9,9 @@ MONITORING = ROOT / "docker/monitoring"
 
 
 def promtool(*args, cwd=MONITORING):
-    result = subprocess.run([shutil.which("promtool") or "/usr/bin/promtool", *args], cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(
+        [shutil.which("promtool") or "/usr/bin/promtool", *args], cwd=cwd, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 

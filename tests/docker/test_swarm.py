@@ -26,32 +26,54 @@ class Swarm:
         secrets_dir = stack.dir / "swarm-secrets"
         secrets_dir.mkdir(exist_ok=True)
         password = secrets.token_hex(16)
-        values = {"secret_key": secrets.token_hex(32), "database_url": f"postgres://ocpizza:{password}@postgres:5432/ocpizza",
-                  "redis_url": "redis://redis:6379/0", "email_host_password": "", "paypal_client_secret": ""}
+        values = {
+            "secret_key": secrets.token_hex(32),
+            "database_url": f"postgres://ocpizza:{password}@postgres:5432/ocpizza",
+            "redis_url": "redis://redis:6379/0",
+            "email_host_password": "",
+            "paypal_client_secret": "",
+        }
         for name, value in values.items():
             (secrets_dir / name).write_text(value + "\n")
-        self.env = dict(stack.env, WEB_IMAGE="ocpizza-web:latest", NGINX_IMAGE="ocpizza-test/nginx:bookworm",
-                        NGINX_TEMPLATE=str(stack.dir / "tests/docker/nginx-1.22.conf.template"),
-                        SECRETS_DIR=str(secrets_dir), TLS_CERTS_DIR=str(stack.dir / "certs"), TEST_PG_PASSWORD=password,
-                        HTTP_PORT=str(self.http_port), HTTPS_PORT=str(self.https_port), STACK_NAME=STACK,
-                        RESOLVE_IMAGE="never",  # no registry here: the images are local
-                        WEB_MEMORY_LIMIT="512M", GUNICORN_WORKERS="2", GUNICORN_THREADS="2")
+        self.env = dict(
+            stack.env,
+            WEB_IMAGE="ocpizza-web:latest",
+            NGINX_IMAGE="ocpizza-test/nginx:bookworm",
+            NGINX_TEMPLATE=str(stack.dir / "tests/docker/nginx-1.22.conf.template"),
+            SECRETS_DIR=str(secrets_dir),
+            TLS_CERTS_DIR=str(stack.dir / "certs"),
+            TEST_PG_PASSWORD=password,
+            HTTP_PORT=str(self.http_port),
+            HTTPS_PORT=str(self.https_port),
+            STACK_NAME=STACK,
+            RESOLVE_IMAGE="never",  # no registry here: the images are local
+            WEB_MEMORY_LIMIT="512M",
+            GUNICORN_WORKERS="2",
+            GUNICORN_THREADS="2",
+        )
 
     def docker(self, *args, check=True, timeout=600):
         return run(["docker", *args], self.env, check=check, timeout=timeout)
 
     def deploy(self, check=True):
-        return run([str(self.project.dir / "docker/swarm-deploy.sh"), "tests/docker/stack.test.yml"], self.env,
-                   check=check, timeout=600, cwd=self.project.dir)
+        return run(
+            [str(self.project.dir / "docker/swarm-deploy.sh"), "tests/docker/stack.test.yml"],
+            self.env,
+            check=check,
+            timeout=600,
+            cwd=self.project.dir,
+        )
 
     def web_tasks(self, health="healthy"):
-        return self.docker("ps", "-q", "--filter", f"label=com.docker.swarm.service.name={STACK}_web",
-                           "--filter", f"health={health}").stdout.split()
+        return self.docker(
+            "ps", "-q", "--filter", f"label=com.docker.swarm.service.name={STACK}_web", "--filter", f"health={health}"
+        ).stdout.split()
 
     def converged(self, count):
         """`count` healthy web containers, and every task swarm wants running is running (none still starting)."""
-        states = self.docker("service", "ps", "--filter", "desired-state=running", "--format", "{{.CurrentState}}",
-                             f"{STACK}_web").stdout.splitlines()
+        states = self.docker(
+            "service", "ps", "--filter", "desired-state=running", "--format", "{{.CurrentState}}", f"{STACK}_web"
+        ).stdout.splitlines()
         return len(self.web_tasks()) == count and len(states) == count and all(s.startswith("Running") for s in states)
 
     def wait_for_web(self, count=3, timeout=300):
@@ -61,7 +83,9 @@ class Swarm:
             time.sleep(2)
 
     def update_state(self):
-        return self.docker("service", "inspect", "-f", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", f"{STACK}_web").stdout.strip()
+        return self.docker(
+            "service", "inspect", "-f", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", f"{STACK}_web"
+        ).stdout.strip()
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +110,17 @@ def test_stack_runs_three_web_replicas_one_scheduler_and_reads_docker_secrets(sw
     session = swarm.project.session()
     ready = session.get(f"{swarm.url}/readyz")
     assert ready.status_code == 200 and ready.json()["ready"] is True
-    services = {line.split()[0]: line.split()[1] for line in
-                swarm.docker("service", "ls", "--filter", f"label=com.docker.stack.namespace={STACK}", "--format", "{{.Name}} {{.Replicas}}").stdout.splitlines()}
+    services = {
+        line.split()[0]: line.split()[1]
+        for line in swarm.docker(
+            "service",
+            "ls",
+            "--filter",
+            f"label=com.docker.stack.namespace={STACK}",
+            "--format",
+            "{{.Name}} {{.Replicas}}",
+        ).stdout.splitlines()
+    }
     assert services[f"{STACK}_web"] == "3/3" and services[f"{STACK}_scheduler"] == "1/1"
     task = swarm.web_tasks()[0]
     environment = swarm.docker("exec", task, "printenv").stdout
@@ -135,8 +168,16 @@ def test_a_version_failing_its_healthcheck_is_rolled_back_by_itself(swarm):
     serving = set(swarm.web_tasks())
     with Load(swarm.url, swarm.project.ca, paths=("/readyz", "/")) as load:
         # The new version cannot reach its database: never ready, so never healthy.
-        swarm.docker("service", "update", "--detach=false", "--env-add", "DATABASE_URL=postgres://nobody@nowhere.invalid:5432/x",
-                     f"{STACK}_web", check=False, timeout=600)
+        swarm.docker(
+            "service",
+            "update",
+            "--detach=false",
+            "--env-add",
+            "DATABASE_URL=postgres://nobody@nowhere.invalid:5432/x",
+            f"{STACK}_web",
+            check=False,
+            timeout=600,
+        )
     FIGURES["failed update"] = load.summary()
     assert swarm.update_state() == "rollback_completed"
     swarm.wait_for_web(3)

@@ -21,7 +21,11 @@ import requests
 from devtools.production_stack import Stack, free_port, wait_for
 
 BIN = Path(sys.executable).parent
-S3_KEYS = {"AWS_ACCESS_KEY_ID": "ocpizza-test-key", "AWS_SECRET_ACCESS_KEY": "ocpizza-test-secret", "AWS_DEFAULT_REGION": "us-east-1"}
+S3_KEYS = {
+    "AWS_ACCESS_KEY_ID": "ocpizza-test-key",
+    "AWS_SECRET_ACCESS_KEY": "ocpizza-test-secret",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
 
 
 class ObjectStore:
@@ -33,16 +37,24 @@ class ObjectStore:
         self.process = None
 
     def start(self):
-        self.process = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for(lambda: requests.get(self.url, timeout=1).status_code < 500, "moto S3 server")
         return self
 
     def client(self):
         import boto3
 
-        return boto3.client("s3", endpoint_url=self.url, region_name=S3_KEYS["AWS_DEFAULT_REGION"],
-                            aws_access_key_id=S3_KEYS["AWS_ACCESS_KEY_ID"], aws_secret_access_key=S3_KEYS["AWS_SECRET_ACCESS_KEY"])
+        return boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            region_name=S3_KEYS["AWS_DEFAULT_REGION"],
+            aws_access_key_id=S3_KEYS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=S3_KEYS["AWS_SECRET_ACCESS_KEY"],
+        )
 
     def create_bucket(self, name):
         self.client().create_bucket(Bucket=name)
@@ -72,12 +84,42 @@ def make_ca_and_certificate(folder, name="localhost"):
     def openssl(*args):
         subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=folder)
 
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=OC Pizza test CA",
-            "-keyout", "ca.key", "-out", "ca.crt")
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}", "-keyout", "server.key", "-out", "server.csr")
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=OC Pizza test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+    )
+    openssl(
+        "req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}", "-keyout", "server.key", "-out", "server.csr"
+    )
     (folder / "san.ext").write_text(f"subjectAltName=DNS:{name},IP:127.0.0.1\n")
-    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
-            "-extfile", "san.ext", "-out", "server.crt")
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "server.crt",
+    )
     os.chmod(folder / "server.key", 0o600)
     return folder / "ca.crt", folder / "server.crt", folder / "server.key"
 
@@ -102,8 +144,10 @@ class ManagedStack(Stack):
     def database_url(self):
         from urllib.parse import quote
 
-        return (f"postgres://ocpizza:{quote(self.DB_PASSWORD, safe='')}@127.0.0.1:{self.pg_port}/ocpizza"
-                f"?sslmode=verify-full&sslrootcert={self.ca_cert}")
+        return (
+            f"postgres://ocpizza:{quote(self.DB_PASSWORD, safe='')}@127.0.0.1:{self.pg_port}/ocpizza"
+            f"?sslmode=verify-full&sslrootcert={self.ca_cert}"
+        )
 
     @property
     def redis_url(self):
@@ -143,18 +187,57 @@ class ManagedStack(Stack):
         self.psql_socket(f"CREATE ROLE ocpizza LOGIN PASSWORD '{self.DB_PASSWORD}'")
 
     def psql_socket(self, sql, database="postgres"):
-        return subprocess.run(["psql", "-h", str(self.dir / "pgdata"), "-p", str(self.pg_port), "-U", "postgres", "-d", database,
-                               "-v", "ON_ERROR_STOP=1", "-tAc", sql], check=True, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(
+            [
+                "psql",
+                "-h",
+                str(self.dir / "pgdata"),
+                "-p",
+                str(self.pg_port),
+                "-U",
+                "postgres",
+                "-d",
+                database,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-tAc",
+                sql,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
 
     psql = psql_socket
 
     def start_redis(self):
         self.processes["redis"] = subprocess.Popen(
-            ["redis-server", "--port", "0", "--tls-port", str(self.redis_tls_port), "--bind", "127.0.0.1",
-             "--tls-cert-file", str(self.server_cert), "--tls-key-file", str(self.server_key),
-             "--tls-ca-cert-file", str(self.ca_cert), "--tls-auth-clients", "no",
-             "--requirepass", self.REDIS_PASSWORD, "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                "0",
+                "--tls-port",
+                str(self.redis_tls_port),
+                "--bind",
+                "127.0.0.1",
+                "--tls-cert-file",
+                str(self.server_cert),
+                "--tls-key-file",
+                str(self.server_key),
+                "--tls-ca-cert-file",
+                str(self.ca_cert),
+                "--tls-auth-clients",
+                "no",
+                "--requirepass",
+                self.REDIS_PASSWORD,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for(lambda: __import__("socket").create_connection(("127.0.0.1", self.redis_tls_port), 0.2), "Redis")
 
     def start(self):

@@ -44,12 +44,20 @@ def site():
 
 def backup_env(site, store, repository):
     return {
-        **site.env(), **S3_KEYS,
-        "RESTIC_REPOSITORY": f"s3:{store.url}/ocpizza-backups/{repository}", "RESTIC_PASSWORD": "correct horse battery staple",
-        "PGHOST": "127.0.0.1", "PGPORT": str(site.pg_port), "PGUSER": "postgres", "PGDATABASE": "ocpizza",
-        "BACKUP_DIR": str(site.dir / "backups"), "MEDIA_DIR": str(site.dir / "media"),
-        "ENV_FILE": str(site.dir / "config/.env"), "CERTS_DIR": str(site.dir / "certs"),
-        "BACKUP_METRICS_DIR": str(site.dir / "metrics"), "BACKUP_CHECK_READ_DATA": "100%",
+        **site.env(),
+        **S3_KEYS,
+        "RESTIC_REPOSITORY": f"s3:{store.url}/ocpizza-backups/{repository}",
+        "RESTIC_PASSWORD": "correct horse battery staple",
+        "PGHOST": "127.0.0.1",
+        "PGPORT": str(site.pg_port),
+        "PGUSER": "postgres",
+        "PGDATABASE": "ocpizza",
+        "BACKUP_DIR": str(site.dir / "backups"),
+        "MEDIA_DIR": str(site.dir / "media"),
+        "ENV_FILE": str(site.dir / "config/.env"),
+        "CERTS_DIR": str(site.dir / "certs"),
+        "BACKUP_METRICS_DIR": str(site.dir / "metrics"),
+        "BACKUP_CHECK_READ_DATA": "100%",
     }
 
 
@@ -63,10 +71,16 @@ def restic(env, *args):
 
 def database_content(site):
     """Every table of the public schema with a checksum of its rows."""
-    tables = site.psql("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'", "ocpizza").split(",")
-    checksums = site.psql(" UNION ALL ".join(
-        f"SELECT '{table}' || ':' || count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM \"{table}\" t"
-        for table in tables), "ocpizza")
+    tables = site.psql(
+        "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'", "ocpizza"
+    ).split(",")
+    checksums = site.psql(
+        " UNION ALL ".join(
+            f"SELECT '{table}' || ':' || count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM \"{table}\" t"
+            for table in tables
+        ),
+        "ocpizza",
+    )
     return dict(line.split(":", 1) for line in checksums.splitlines())
 
 
@@ -94,16 +108,24 @@ def test_backup_wipe_restore_round_trip_to_s3(site, store):
     keys = store.objects("ocpizza-backups", "round-trip/")
     assert any(key.startswith("round-trip/data/") for key in keys) and "round-trip/config" in keys
     client = store.client()
-    assert not any(ENV_SECRET.encode() in client.get_object(Bucket="ocpizza-backups", Key=key)["Body"].read() for key in keys)
+    assert not any(
+        ENV_SECRET.encode() in client.get_object(Bucket="ocpizza-backups", Key=key)["Body"].read() for key in keys
+    )
     assert restic({**env, "RESTIC_PASSWORD": "wrong"}, "snapshots").returncode != 0
     snapshot = restic(env, "ls", "latest").stdout
-    for path in (site.dir / "backups/database/ocpizza.dump", site.dir / "config/.env", site.dir / "certs/fullchain.pem",
-                 next(site.dir.joinpath("media/original_images").iterdir())):
+    for path in (
+        site.dir / "backups/database/ocpizza.dump",
+        site.dir / "config/.env",
+        site.dir / "certs/fullchain.pem",
+        next(site.dir.joinpath("media/original_images").iterdir()),
+    ):
         assert str(path) in snapshot, path
 
     # The backup-age metric for node-exporter's textfile collector.
     metric = (site.dir / "metrics/ocpizza_backup.prom").read_text()
-    stamp = next(line for line in metric.splitlines() if line.startswith("ocpizza_backup_last_success_timestamp_seconds "))
+    stamp = next(
+        line for line in metric.splitlines() if line.startswith("ocpizza_backup_last_success_timestamp_seconds ")
+    )
     assert abs(int(stamp.split()[1]) - time.time()) < 120
 
     # The disaster: the database and the uploads are gone.
@@ -118,15 +140,22 @@ def test_backup_wipe_restore_round_trip_to_s3(site, store):
     assert database_content(site) == database
     assert media_content(site) == media
     assert (site.dir / "backups/restored-config/.env").read_text() == ENV_SECRET + "\n"
-    assert (site.dir / "backups/restored-config/certs/fullchain.pem").read_bytes() == (site.dir / "certs/fullchain.pem").read_bytes()
+    assert (site.dir / "backups/restored-config/certs/fullchain.pem").read_bytes() == (
+        site.dir / "certs/fullchain.pem"
+    ).read_bytes()
     (site.dir / "config/.env").write_text(ENV_SECRET + "\n")
     assert not list((site.dir / "media").glob(".restore-*"))  # no leftovers
     print(f"\nrestic round trip: backup {backup_seconds:.1f} s, restore {restore_seconds:.1f} s")
 
 
 def test_retention_keeps_the_last_backups_and_the_repository_checks_clean(site, store):
-    env = {**backup_env(site, store, "retention"), "BACKUP_KEEP_LAST": "2", "BACKUP_KEEP_DAILY": "1",
-           "BACKUP_KEEP_WEEKLY": "1", "BACKUP_KEEP_MONTHLY": "1"}
+    env = {
+        **backup_env(site, store, "retention"),
+        "BACKUP_KEEP_LAST": "2",
+        "BACKUP_KEEP_DAILY": "1",
+        "BACKUP_KEEP_WEEKLY": "1",
+        "BACKUP_KEEP_MONTHLY": "1",
+    }
     for tag in ("a", "b", "c"):
         change_the_content(site, tag)
         result = run(BACKUP, env)
@@ -145,13 +174,16 @@ def test_rollback_restores_over_a_newer_schema(site, store):
     assert run(BACKUP, env).returncode == 0
     database, media = database_content(site), media_content(site)
 
-    site.psql("""
+    site.psql(
+        """
         CREATE TABLE ordering_newer_feature (id bigserial PRIMARY KEY,
             page_id integer NOT NULL REFERENCES wagtailcore_page (id),
             order_id bigint REFERENCES ordering_order (id));
         INSERT INTO ordering_newer_feature (page_id) SELECT id FROM wagtailcore_page;
         ALTER TABLE wagtailcore_page ADD COLUMN newer_column text DEFAULT 'new';
-    """, "ocpizza")
+    """,
+        "ocpizza",
+    )
     change_the_content(site, "after-update")
     (site.dir / "media/uploaded-after-update.txt").write_text("new")
 
@@ -180,5 +212,7 @@ def test_a_damaged_backup_leaves_the_database_and_media_untouched(site, store):
     assert database_content(site) == database
     assert media_content(site) == media
     assert not list((site.dir / "media").glob(".restore-*"))
-    assert run(BACKUP, {**env, "BACKUP_METRICS_DIR": str(site.dir / "metrics-damaged")}).returncode != 0  # restic check fails
+    assert (
+        run(BACKUP, {**env, "BACKUP_METRICS_DIR": str(site.dir / "metrics-damaged")}).returncode != 0
+    )  # restic check fails
     assert not (site.dir / "metrics-damaged/ocpizza_backup.prom").exists()  # so the backup-age alert will fire

@@ -12,18 +12,27 @@ import pytest
 from devtools.production_stack import ROOT
 
 BASE = {
-    "DJANGO_SETTINGS_MODULE": "settings.production", "SECRET_KEY": secrets.token_urlsafe(50),
-    "DATABASE_URL": "postgres://ocpizza:secret@127.0.0.1:5432/ocpizza", "ALLOWED_HOSTS": "ocpizza.fr",
-    "CSRF_TRUSTED_ORIGINS": "https://ocpizza.fr", "PAYPAL_MODE": "off",
+    "DJANGO_SETTINGS_MODULE": "settings.production",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "DATABASE_URL": "postgres://ocpizza:secret@127.0.0.1:5432/ocpizza",
+    "ALLOWED_HOSTS": "ocpizza.fr",
+    "CSRF_TRUSTED_ORIGINS": "https://ocpizza.fr",
+    "PAYPAL_MODE": "off",
 }
 OPTIONS = {
     "local defaults": {},
     "managed PostgreSQL behind a pooler": {
         "DATABASE_URL": "postgres://ocpizza:secret@db.example.net:25061/ocpizza?sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt",
-        "DISABLE_SERVER_SIDE_CURSORS": "true"},
+        "DISABLE_SERVER_SIDE_CURSORS": "true",
+    },
     "managed Redis": {"REDIS_URL": "rediss://default:secret@redis.example.net:25061/0"},
-    "media on object storage": {"MEDIA_S3_BUCKET": "ocpizza-media", "MEDIA_S3_ENDPOINT_URL": "https://fra1.digitaloceanspaces.com",
-                                "MEDIA_S3_ACCESS_KEY_ID": "key", "MEDIA_S3_SECRET_ACCESS_KEY": "secret", "MEDIA_S3_DEFAULT_ACL": "public-read"},
+    "media on object storage": {
+        "MEDIA_S3_BUCKET": "ocpizza-media",
+        "MEDIA_S3_ENDPOINT_URL": "https://fra1.digitaloceanspaces.com",
+        "MEDIA_S3_ACCESS_KEY_ID": "key",
+        "MEDIA_S3_SECRET_ACCESS_KEY": "secret",
+        "MEDIA_S3_DEFAULT_ACL": "public-read",
+    },
     "Sentry": {"SENTRY_DSN": "https://public@127.0.0.1:9/1"},
     "ADMINS mail": {"ADMINS": "Exploitation <exploitation@ocpizza.fr>, Astreinte <astreinte@ocpizza.fr>"},
     "metrics token": {"METRICS_TOKEN": secrets.token_hex(32), "METRICS_ALLOWED_NETWORKS": "10.0.0.0/8"},
@@ -31,9 +40,15 @@ OPTIONS = {
 
 
 def production(environment, *args):
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PAYPAL_", "REDIS_", "DATABASE_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "PAYPAL_", "REDIS_", "DATABASE_"))
+    }
     env.update(BASE, **environment)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 ALL_ON = {key: value for option in OPTIONS.values() for key, value in option.items()}
@@ -77,6 +92,11 @@ print(json.dumps({
 
 
 def test_without_options_media_stay_local_and_no_error_reporting():
-    result = production({}, "shell", "-c", "from django.core.files.storage import storages; import sentry_sdk;"
-                        " print(type(storages['default']).__name__, sentry_sdk.get_client().is_active())")
+    result = production(
+        {},
+        "shell",
+        "-c",
+        "from django.core.files.storage import storages; import sentry_sdk;"
+        " print(type(storages['default']).__name__, sentry_sdk.get_client().is_active())",
+    )
     assert result.stdout.strip().splitlines()[-1] == "FileSystemStorage False"

@@ -8,7 +8,11 @@ REDIS_DOWN = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
-        "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient", "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+        },
     }
 }
 
@@ -41,14 +45,18 @@ def test_metrics_refuse_other_addresses(client, address):
 @pytest.mark.django_db
 def test_metrics_forwarded_headers_do_not_count(client):
     """Only the connecting peer counts: a forged X-Forwarded-For or X-Real-IP is ignored."""
-    response = client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="127.0.0.1", HTTP_X_REAL_IP="10.0.0.1")
+    response = client.get(
+        "/metrics", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="127.0.0.1", HTTP_X_REAL_IP="10.0.0.1"
+    )
     assert response.status_code == 403
 
 
 @pytest.mark.django_db
 @override_settings(METRICS_TOKEN="s3cret-token", METRICS_ALLOWED_NETWORKS=["10.0.0.0/8"])
 def test_metrics_with_the_bearer_token_from_anywhere(client):
-    assert client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer s3cret-token").status_code == 200
+    assert (
+        client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer s3cret-token").status_code == 200
+    )
     for wrong in ("Bearer wrong", "Bearer ", "s3cret-token", "Bearer s3cret-token\x00", "Bearer " + "x" * 10_000):
         assert client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION=wrong).status_code == 403, wrong
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 403  # the list is the configured one

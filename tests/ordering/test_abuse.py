@@ -61,7 +61,9 @@ def test_a_new_checkout_from_the_same_session_releases_its_unpaid_order(client, 
     check_out(client, payment_method="paypal")  # back from PayPal's page without paying, then again
     first.refresh_from_db()
     assert first.status == Status.CANCELLED
-    assert first.status_changes.get(to_status=Status.CANCELLED).note == "replaced by a new checkout from the same session"
+    assert (
+        first.status_changes.get(to_status=Status.CANCELLED).note == "replaced by a new checkout from the same session"
+    )
     assert Order.objects.filter(status=Status.AWAITING_PAYMENT).count() == 1
     # The stock the first order held is back: only the second one holds some.
     second = Order.objects.get(status=Status.AWAITING_PAYMENT)

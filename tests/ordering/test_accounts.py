@@ -7,12 +7,12 @@ import uuid
 from unittest import mock
 
 import pytest
-from accounts import EmailBackend
 from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.core import mail
 from django.test import Client
 
+from accounts import EmailBackend
 from ordering.customers import username_for_email
 from tests.conftest import text_of
 
@@ -56,11 +56,14 @@ def test_sign_up_creates_a_logged_in_account_named_after_the_address(client, dja
     assert "Bienvenue" in text_of(client.get(MY_ORDERS))
 
 
-@pytest.mark.parametrize("existing, again", [
-    ("camille@example.fr", "CAMILLE@example.fr"),
-    ("Camille@Example.fr", "camille@EXAMPLE.FR"),
-    ("camille@example.fr", "  camille@example.fr "),
-])
+@pytest.mark.parametrize(
+    "existing, again",
+    [
+        ("camille@example.fr", "CAMILLE@example.fr"),
+        ("Camille@Example.fr", "camille@EXAMPLE.FR"),
+        ("camille@example.fr", "  camille@example.fr "),
+    ],
+)
 def test_an_address_has_one_account_whatever_its_case(client, django_user_model, existing, again):
     assert sign_up(Client(), existing).status_code == 302
     accounts = django_user_model.objects.count()
@@ -74,7 +77,10 @@ def test_an_address_has_one_account_whatever_its_case(client, django_user_model,
 def test_an_older_account_with_a_user_name_keeps_its_address(client, django_user_model):
     django_user_model.objects.create_user("camille", "camille@example.fr", PASSWORD)
     response = sign_up(client, "Camille@example.fr", "Another-Pizza-2026")
-    assert response.status_code == 400 and django_user_model.objects.filter(email__iexact="camille@example.fr").count() == 1
+    assert (
+        response.status_code == 400
+        and django_user_model.objects.filter(email__iexact="camille@example.fr").count() == 1
+    )
 
 
 def test_two_sign_ups_racing_for_one_address_make_one_account(client, django_user_model):
@@ -96,10 +102,15 @@ def test_a_long_or_unusual_address_gets_a_hashed_user_name_and_still_logs_in(cli
         assert log_in(fresh, address.upper()).status_code == 302 and logged_in_as(fresh) == str(user.pk)
 
 
-@pytest.mark.parametrize("password, message", [
-    ("court", "trop court"), ("12345678901", "entièrement numérique"), ("password123", "trop courant"),
-    ("camille@example.fr", "trop semblable"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("court", "trop court"),
+        ("12345678901", "entièrement numérique"),
+        ("password123", "trop courant"),
+        ("camille@example.fr", "trop semblable"),
+    ],
+)
 def test_a_weak_password_is_refused_with_the_reason(client, django_user_model, password, message):
     accounts = django_user_model.objects.count()
     response = sign_up(client, "camille@example.fr", password)
@@ -184,9 +195,15 @@ def test_a_hostile_address_at_login_is_one_more_failure(client, typed):
 
 def test_varying_the_case_of_an_address_does_not_escape_the_lockout(client):
     sign_up(Client(), "camille@example.fr")
-    spellings = ["camille@example.fr", "Camille@example.fr", "CAMILLE@example.fr", "camille@EXAMPLE.fr", "cAmille@example.FR"]
+    spellings = [
+        "camille@example.fr",
+        "Camille@example.fr",
+        "CAMILLE@example.fr",
+        "camille@EXAMPLE.fr",
+        "cAmille@example.FR",
+    ]
     assert len(spellings) >= django_settings.AXES_FAILURE_LIMIT
-    for typed in spellings[:django_settings.AXES_FAILURE_LIMIT]:
+    for typed in spellings[: django_settings.AXES_FAILURE_LIMIT]:
         log_in(client, typed, "wrong")
     response = log_in(client, "camille@example.fr")
     assert response.status_code == 429 and not logged_in_as(client)
@@ -232,7 +249,9 @@ def test_forgot_password_mails_a_link_that_sets_a_new_one_and_logs_in(client, se
     link = reset_link(message)
     assert link.startswith("https://www.ocpizza.example/commande/compte/mot-de-passe/")
 
-    form_page = client.get(link.removeprefix(settings.SITE_URL), follow=True)  # Django hides the token behind a redirect
+    form_page = client.get(
+        link.removeprefix(settings.SITE_URL), follow=True
+    )  # Django hides the token behind a redirect
     assert "Choisir un nouveau mot de passe" in text_of(form_page) and "trop ancien" not in text_of(form_page)
     set_url = form_page.redirect_chain[-1][0]
     assert client.post(set_url, {"new_password1": "court"}).status_code == 400

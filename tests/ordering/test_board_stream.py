@@ -87,8 +87,10 @@ def test_staff_moves_and_handing_over(open_board, bastille):
 
 def test_phone_order(open_board, bastille):
     counter, _key = session_of("comptoir-bastille")
-    response = counter.post(f"/admin/cuisine/{bastille.pk}/nouvelle-commande/",
-                            new_order_form(bastille, checkout_key=issue_checkout_key(counter, "9" * 32)))
+    response = counter.post(
+        f"/admin/cuisine/{bastille.pk}/nouvelle-commande/",
+        new_order_form(bastille, checkout_key=issue_checkout_key(counter, "9" * 32)),
+    )
     assert response.status_code == 302 and Order.objects.get().channel == "phone"
     assert_reached(open_board, bastille)
 

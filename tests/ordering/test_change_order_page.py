@@ -35,7 +35,10 @@ def soup(response):
 
 def lines_of(response):
     """[(size id, quantity shown)] of the draft, in the page's order."""
-    return [(int(li["data-line"]), li.select_one("[data-qty]")["value"]) for li in soup(response).select("[data-lines] [data-line]")]
+    return [
+        (int(li["data-line"]), li.select_one("[data-qty]")["value"])
+        for li in soup(response).select("[data-lines] [data-line]")
+    ]
 
 
 def total_of(response):
@@ -64,7 +67,9 @@ def test_the_current_lines_come_first_with_steppers_not_a_table_of_the_menu(clie
     reine = size_of("reine")
     assert lines_of(response) == [(reine.pk, "2")]
     line = page.select_one("[data-line]")
-    assert line.select_one("button[name=less]")["value"] == line.select_one("button[name=more]")["value"] == str(reine.pk)
+    assert (
+        line.select_one("button[name=less]")["value"] == line.select_one("button[name=more]")["value"] == str(reine.pk)
+    )
     assert line.select_one("button[name=remove]")["value"] == str(reine.pk)
     assert "Un de moins : Reine Junior 26 cm" in line.get_text(" ") and "23,00\u00a0€" in line.get_text()
     # One quantity field per line of the order, not one per size of the menu.
@@ -72,18 +77,22 @@ def test_the_current_lines_come_first_with_steppers_not_a_table_of_the_menu(clie
     # The lines, then the picker (category > product > size), then the total and the save button.
     html = response.content.decode()
     assert html.index('id="change-lines"') < html.index('id="picker-title"') < html.index("data-total")
-    assert [c.select_one("summary").get_text(" ", strip=True).split()[0] for c in page.select("[data-picker-category]")] == \
-        ["Pizzas", "Boissons", "Desserts"]
+    assert [
+        c.select_one("summary").get_text(" ", strip=True).split()[0] for c in page.select("[data-picker-category]")
+    ] == ["Pizzas", "Boissons", "Desserts"]
     diavola = page.select_one(f"button[name=add][value='{size_of('diavola').pk}']")
     assert "Ajouter Diavola" in diavola.get_text(" ") and "12,50\u00a0€" in diavola.get_text()
     assert total_of(response) == "25,50\u00a0€" and "Livraison 2,50\u00a0€" in text_of(response)
 
 
-@pytest.mark.parametrize("button, lines, total, said", [
-    ("more", [("reine", "3")], "37,00\u00a0€", "Reine Junior 26 cm : 3."),
-    ("less", [("reine", "1")], "14,00\u00a0€", "Reine Junior 26 cm : 1."),
-    ("remove", [], "0,00\u00a0€", "Retiré de la commande : Reine Junior 26 cm."),
-])
+@pytest.mark.parametrize(
+    "button, lines, total, said",
+    [
+        ("more", [("reine", "3")], "37,00\u00a0€", "Reine Junior 26 cm : 3."),
+        ("less", [("reine", "1")], "14,00\u00a0€", "Reine Junior 26 cm : 1."),
+        ("remove", [], "0,00\u00a0€", "Retiré de la commande : Reine Junior 26 cm."),
+    ],
+)
 def test_a_line_button_changes_the_draft_and_saves_nothing(client, order, button, lines, total, said):
     before = everything()
     shown = client.get(url(order))
@@ -112,14 +121,24 @@ def test_the_draft_saved_is_the_order(client, order, bastille):
     """Increase, add, decrease, remove, each posted back without JavaScript, then saved."""
     reine, diavola, coca = size_of("reine"), size_of("diavola"), size_of("coca-cola")
     response = client.get(url(order))
-    for button, size in (("more", reine), ("add", diavola), ("add", coca), ("add", coca), ("less", coca), ("remove", diavola)):
+    for button, size in (
+        ("more", reine),
+        ("add", diavola),
+        ("add", coca),
+        ("add", coca),
+        ("less", coca),
+        ("remove", diavola),
+    ):
         response = draft_post(client, order, response, **{button: size.pk})
         assert response.status_code == 200
     assert lines_of(response) == [(reine.pk, "3"), (coca.pk, "1")]
     saved = client.post(url(order), form_values(response.content.decode(), "[data-change-form]"))
     assert saved.status_code == 302 and saved["Location"] == order.get_tracking_url()
     order.refresh_from_db()
-    assert [(line.size_id, line.quantity) for line in order.lines.order_by("product_name")] == [(coca.pk, 1), (reine.pk, 3)]
+    assert [(line.size_id, line.quantity) for line in order.lines.order_by("product_name")] == [
+        (coca.pk, 1),
+        (reine.pk, 3),
+    ]
     assert order.total == Decimal("3") * reine.price + coca.price + bastille.delivery_fee
     for stock in Stock.objects.filter(restaurant=bastille):
         assert stock.movements.aggregate(s=Sum("delta"))["s"] == stock.quantity
@@ -143,7 +162,9 @@ def test_the_running_total_says_what_the_delivery_minimum_misses(client, order):
 
 
 def test_a_paid_order_shows_what_is_refunded_or_over(client, order):
-    Order.objects.filter(pk=order.pk).update(payment_method=Order.PaymentMethod.PAYPAL, payment_state=Order.PaymentState.PAID)
+    Order.objects.filter(pk=order.pk).update(
+        payment_method=Order.PaymentMethod.PAYPAL, payment_state=Order.PaymentState.PAID
+    )
     response = client.get(url(order))
     assert "Déjà payée en ligne : 25,50\u00a0€" in text_of(response)
     less = draft_post(client, order, response, less=size_of("reine").pk)
@@ -163,7 +184,10 @@ def test_more_is_capped_by_what_the_kitchen_can_make_with_the_reason(client, ord
     assert line.select_one("button[name=more]").has_attr("disabled")
     assert "Pas plus de 3 : c'est tout ce que la cuisine peut encore préparer." in line.get_text()
     capped = draft_post(client, order, response, more=reine.pk)  # sent anyway (an old page): refused, with the reason
-    assert lines_of(capped) == [(reine.pk, "3")] and "Pas plus de 3" in soup(capped).select_one("[data-announce]").get_text()
+    assert (
+        lines_of(capped) == [(reine.pk, "3")]
+        and "Pas plus de 3" in soup(capped).select_one("[data-announce]").get_text()
+    )
 
 
 def test_a_sold_out_size_cannot_be_added(client, order, bastille):
@@ -190,17 +214,40 @@ def test_a_line_no_longer_on_the_menu_is_said_before_it_goes(client, order, bast
 def hostile_buttons():
     reine, diavola = size_of("reine"), size_of("diavola")
     return {
-        "not a number": {"more": "abc"}, "empty": {"less": ""}, "nul": {"remove": "1\x00"}, "long": {"add": "9" * 10_000},
-        "negative": {"more": "-1"}, "decimal": {"add": "4.0"}, "too big": {"add": "99999999999"}, "zero": {"remove": "0"},
-        "two values": {"more": [str(reine.pk), str(reine.pk)]}, "two buttons": {"more": str(reine.pk), "add": str(diavola.pk)},
-        "a line not in the order": {"less": str(diavola.pk)}, "removing a line not in the order": {"remove": str(diavola.pk)},
+        "not a number": {"more": "abc"},
+        "empty": {"less": ""},
+        "nul": {"remove": "1\x00"},
+        "long": {"add": "9" * 10_000},
+        "negative": {"more": "-1"},
+        "decimal": {"add": "4.0"},
+        "too big": {"add": "99999999999"},
+        "zero": {"remove": "0"},
+        "two values": {"more": [str(reine.pk), str(reine.pk)]},
+        "two buttons": {"more": str(reine.pk), "add": str(diavola.pk)},
+        "a line not in the order": {"less": str(diavola.pk)},
+        "removing a line not in the order": {"remove": str(diavola.pk)},
         "no such size": {"add": "999999"},
     }
 
 
-@pytest.mark.parametrize("case", [
-    "not a number", "empty", "nul", "long", "negative", "decimal", "too big", "zero", "two values", "two buttons",
-    "a line not in the order", "removing a line not in the order", "no such size"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "not a number",
+        "empty",
+        "nul",
+        "long",
+        "negative",
+        "decimal",
+        "too big",
+        "zero",
+        "two values",
+        "two buttons",
+        "a line not in the order",
+        "removing a line not in the order",
+        "no such size",
+    ],
+)
 @pytest.mark.parametrize("accept", ["text/html", "application/json"])
 def test_a_hostile_line_button_is_a_400_and_changes_nothing(client, order, case, accept):
     before = everything()
@@ -212,7 +259,9 @@ def test_a_hostile_line_button_is_a_400_and_changes_nothing(client, order, case,
 
 def test_adding_a_product_of_another_menu_or_unpublished_is_a_400(client, order, bastille):
     before = everything()
-    MenuItem.objects.filter(restaurant=bastille, product__slug="tiramisu").delete()  # on the other restaurants' menus only
+    MenuItem.objects.filter(
+        restaurant=bastille, product__slug="tiramisu"
+    ).delete()  # on the other restaurants' menus only
     Product.objects.filter(slug="diavola").update(live=False)
     for size in (size_of("tiramisu"), size_of("diavola")):
         response = client.post(url(order), {f"size_{size_of('reine').pk}": "2", "add": size.pk})
@@ -233,7 +282,9 @@ def test_another_customers_order_is_reached_only_by_its_own_token(client, order,
     """Each order's page acts on that order alone: the buttons of one order's page posted to another's
     address change neither (the other order refuses sizes it does not hold)."""
     other_client = type(client)()
-    other_client.post("/commande/panier/ajouter/", {"restaurant": bastille.pk, "size": size_of("margherita").pk, "quantity": 2})
+    other_client.post(
+        "/commande/panier/ajouter/", {"restaurant": bastille.pk, "size": size_of("margherita").pk, "quantity": 2}
+    )
     other_client.post("/commande/valider/", delivery_form(checkout_key=issue_checkout_key(other_client, "b" * 32)))
     other = Order.objects.exclude(pk=order.pk).get()
     before = everything()

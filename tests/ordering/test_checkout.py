@@ -17,7 +17,12 @@ from ordering.services import OrderDetails, place_order
 from tests.conftest import delivery_form, form_values, issue_checkout_key, size_of, text_of
 
 pytestmark = pytest.mark.django_db
-CART, ADD, UPDATE, CHECKOUT = "/commande/panier/", "/commande/panier/ajouter/", "/commande/panier/modifier/", "/commande/valider/"
+CART, ADD, UPDATE, CHECKOUT = (
+    "/commande/panier/",
+    "/commande/panier/ajouter/",
+    "/commande/panier/modifier/",
+    "/commande/valider/",
+)
 
 
 def add(client, restaurant, size, quantity=1, **extra):
@@ -25,7 +30,9 @@ def add(client, restaurant, size, quantity=1, **extra):
 
 
 def add_json(client, restaurant, size, quantity=1):
-    return client.post(ADD, {"restaurant": restaurant.pk, "size": size.pk, "quantity": quantity}, HTTP_ACCEPT="application/json")
+    return client.post(
+        ADD, {"restaurant": restaurant.pk, "size": size.pk, "quantity": quantity}, HTTP_ACCEPT="application/json"
+    )
 
 
 def issued_key(client):
@@ -58,8 +65,12 @@ def test_order_for_delivery_reserves_stock_and_confirms(cart, bastille, django_c
     assert response.status_code == 302 and response["Location"] == order.get_tracking_url()
     # 18,00 (Reine Méga) + 2 × 9,50 + 2,50 delivery, all computed on the server
     assert (order.subtotal, order.delivery_fee, order.total) == (Decimal("37.00"), Decimal("2.50"), Decimal("39.50"))
-    assert [(l.product_name, l.size_label, l.unit_price, l.quantity) for l in order.lines.order_by("product_name")] == [
-        ("Margherita", "Junior 26 cm", Decimal("9.50"), 2), ("Reine", "Méga 40 cm", Decimal("18.00"), 1),
+    assert [
+        (line.product_name, line.size_label, line.unit_price, line.quantity)
+        for line in order.lines.order_by("product_name")
+    ] == [
+        ("Margherita", "Junior 26 cm", Decimal("9.50"), 2),
+        ("Reine", "Méga 40 cm", Decimal("18.00"), 1),
     ]
     assert stock_of(bastille, "Pâte à pizza") == dough - Decimal("375") - 2 * Decimal("187.5")
     assert order.stock_movements.filter(reason=StockMovement.Reason.ORDER).exists()
@@ -124,7 +135,9 @@ def test_quantity_update_is_validated(cart):
 
 
 def test_unknown_product_is_refused(client, bastille):
-    response = client.post(ADD, {"restaurant": bastille.pk, "size": 999999, "quantity": 1}, HTTP_ACCEPT="application/json")
+    response = client.post(
+        ADD, {"restaurant": bastille.pk, "size": 999999, "quantity": 1}, HTTP_ACCEPT="application/json"
+    )
     assert response.status_code == 400 and "n’est plus" not in response.json()["error"]
     assert "carte" in response.json()["error"]
 
@@ -221,7 +234,9 @@ def test_sold_out_is_shown_on_the_menu(client, bastille):
 
 
 def test_a_customer_account_lists_its_orders(client, bastille, django_user_model):
-    response = client.post("/commande/compte/inscription/", {"email": "Camille@Example.fr", "password": "Pizza-Reine-2026"})
+    response = client.post(
+        "/commande/compte/inscription/", {"email": "Camille@Example.fr", "password": "Pizza-Reine-2026"}
+    )
     assert response.status_code == 302
     add(client, bastille, size_of("reine"), 2)
     client.post(CHECKOUT, delivery_form(checkout_key=issue_checkout_key(client)))
@@ -255,7 +270,9 @@ def test_queries_per_order_do_not_grow_with_its_lines(bastille):
 def test_a_sold_out_size_is_refused_by_the_cart_with_the_reason(client, bastille):
     Stock.objects.filter(restaurant=bastille, ingredient__name="Reblochon").update(quantity=0)
     response = add_json(client, bastille, size_of("savoyarde"), 1)
-    assert response.status_code == 400 and "Savoyarde" in response.json()["error"] and "épuisé" in response.json()["error"]
+    assert (
+        response.status_code == 400 and "Savoyarde" in response.json()["error"] and "épuisé" in response.json()["error"]
+    )
     assert client.session.get("cart", {}).get("lines") in (None, {})
     response = add(client, bastille, size_of("savoyarde"), 1)  # without JavaScript: back to the menu, with the reason
     assert response.status_code == 302 and "épuisé" in str(list(response.wsgi_request._messages)[0])
@@ -320,7 +337,9 @@ def test_an_email_over_254_characters_is_a_form_error(cart, email):
 
 def test_signup_with_an_email_over_254_characters_is_a_form_error(client, django_user_model):
     accounts = django_user_model.objects.count()
-    response = client.post("/commande/compte/inscription/", {"email": "a" * 250 + "@example.fr", "password": "Pizza-Reine-2026"})
+    response = client.post(
+        "/commande/compte/inscription/", {"email": "a" * 250 + "@example.fr", "password": "Pizza-Reine-2026"}
+    )
     assert response.status_code == 400 and "email" in response.context["form"].errors
     assert django_user_model.objects.count() == accounts
 
@@ -357,8 +376,16 @@ def test_a_phone_order_key_is_bound_to_the_staff_session(client, bastille):
     from django.contrib.auth import get_user_model
 
     url = f"/admin/cuisine/{bastille.pk}/nouvelle-commande/"
-    form = {"channel": "phone", "fulfilment": "pickup", "when": "asap", "name": "M. Dupont", "phone": "01 43 55 00 00",
-            "email": "", "payment_method": "on_site", f"size_{size_of('reine').pk}": "1"}
+    form = {
+        "channel": "phone",
+        "fulfilment": "pickup",
+        "when": "asap",
+        "name": "M. Dupont",
+        "phone": "01 43 55 00 00",
+        "email": "",
+        "payment_method": "on_site",
+        f"size_{size_of('reine').pk}": "1",
+    }
     client.force_login(get_user_model().objects.get(username="comptoir-bastille"))
     key = form_values(client.get(url).content.decode(), "form[data-new-order]")["checkout_key"]
     assert client.post(url, {**form, "checkout_key": key}).status_code == 302
@@ -375,9 +402,20 @@ def test_a_phone_order_email_over_254_characters_is_a_form_error(client, bastill
     url = f"/admin/cuisine/{bastille.pk}/nouvelle-commande/"
     client.force_login(get_user_model().objects.get(username="comptoir-bastille"))
     key = form_values(client.get(url).content.decode(), "form[data-new-order]")["checkout_key"]
-    response = client.post(url, {"channel": "phone", "fulfilment": "pickup", "when": "asap", "name": "M. Dupont",
-                                 "phone": "01 43 55 00 00", "email": "a" * 250 + "@example.fr", "payment_method": "on_site",
-                                 "checkout_key": key, f"size_{size_of('reine').pk}": "1"})
+    response = client.post(
+        url,
+        {
+            "channel": "phone",
+            "fulfilment": "pickup",
+            "when": "asap",
+            "name": "M. Dupont",
+            "phone": "01 43 55 00 00",
+            "email": "a" * 250 + "@example.fr",
+            "payment_method": "on_site",
+            "checkout_key": key,
+            f"size_{size_of('reine').pk}": "1",
+        },
+    )
     assert response.status_code == 400 and "email" in response.context["form"].errors and Order.objects.count() == 0
 
 
@@ -385,9 +423,17 @@ def test_every_quantity_input_takes_its_limit_from_the_one_constant(client, bast
     limit = f'max="{MAX_QUANTITY_PER_LINE}"'
     menu = client.get(bastille.url).content.decode()  # the menu's "+" adds one at a time: no quantity input there
     assert 'name="quantity" value="1"' in menu and 'type="number"' not in menu
-    add(client, bastille, size_of("coca-cola"), MAX_QUANTITY_PER_LINE)  # the cart's steppers: "+" stops there, and says why
+    add(
+        client, bastille, size_of("coca-cola"), MAX_QUANTITY_PER_LINE
+    )  # the cart's steppers: "+" stops there, and says why
     line = BeautifulSoup(client.get(CART).content, "html.parser").select_one("[data-line]")
-    assert line.select("[data-step]")[1].has_attr("disabled") and f"{MAX_QUANTITY_PER_LINE} au plus par article" in line.get_text()
-    order = place_order(bastille, {size_of("reine").pk: 2}, OrderDetails(
-        fulfilment="pickup", name="Léa", phone="0612345678", email="lea@example.fr"))
+    assert (
+        line.select("[data-step]")[1].has_attr("disabled")
+        and f"{MAX_QUANTITY_PER_LINE} au plus par article" in line.get_text()
+    )
+    order = place_order(
+        bastille,
+        {size_of("reine").pk: 2},
+        OrderDetails(fulfilment="pickup", name="Léa", phone="0612345678", email="lea@example.fr"),
+    )
     assert limit in client.get(f"/commande/suivi/{order.tracking_token}/modifier/").content.decode()

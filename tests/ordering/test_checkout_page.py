@@ -21,8 +21,13 @@ from ordering.workflow import Fulfilment
 from tests.conftest import delivery_form, form_values, issue_checkout_key, make_closed_for, size_of, text_of
 
 pytestmark = pytest.mark.django_db
-CART, ADD, UPDATE, CHECKOUT, DRAFT = ("/commande/panier/", "/commande/panier/ajouter/", "/commande/panier/modifier/",
-                                      "/commande/valider/", "/commande/valider/brouillon/")
+CART, ADD, UPDATE, CHECKOUT, DRAFT = (
+    "/commande/panier/",
+    "/commande/panier/ajouter/",
+    "/commande/panier/modifier/",
+    "/commande/valider/",
+    "/commande/valider/brouillon/",
+)
 ADDRESSES = "/commande/compte/adresses/"
 
 
@@ -68,7 +73,11 @@ def test_before_opening_a_delivery_is_offered_its_own_first_slot_and_takes_it(cl
     first_delivery = schedule(bastille)[Fulfilment.DELIVERY].slots[0]
     assert first_delivery >= opens + timedelta(minutes=bastille.preparation_minutes + DELIVERY_MINUTES)
     assert checked_when(response) == slot_value(first_delivery)  # not the take-away's first slot
-    phrase = first_delivery.strftime("%H:%M") if first_delivery.date() == timezone.localdate() else "demain " + first_delivery.strftime("%H:%M")
+    phrase = (
+        first_delivery.strftime("%H:%M")
+        if first_delivery.date() == timezone.localdate()
+        else "demain " + first_delivery.strftime("%H:%M")
+    )
     assert f"Fermé — commandez pour {phrase}" in text_of(response)
     assert "Dès que possible" not in text_of(response)
     key = form_values(response.content.decode(), "form[data-checkout]")["checkout_key"]
@@ -82,9 +91,13 @@ def test_a_take_away_time_is_too_early_for_a_delivery_and_says_the_first_one(cli
     add(client, bastille, size_of("reine", "Méga 40 cm"), 1)
     times = schedule(bastille)
     first_pickup, first_delivery = times[Fulfilment.PICKUP].slots[0], times[Fulfilment.DELIVERY].slots[0]
-    response = client.post(CHECKOUT, delivery_form(when=slot_value(first_pickup), checkout_key=issue_checkout_key(client)))
+    response = client.post(
+        CHECKOUT, delivery_form(when=slot_value(first_pickup), checkout_key=issue_checkout_key(client))
+    )
     assert response.status_code == 400 and Order.objects.count() == 0
-    assert f"la première livraison possible est à {first_delivery.strftime('%H:%M')}" in " ".join(response.context["form"].errors["when"])
+    assert f"la première livraison possible est à {first_delivery.strftime('%H:%M')}" in " ".join(
+        response.context["form"].errors["when"]
+    )
     # The same time is fine for take-away.
     response = client.post(CHECKOUT, delivery_form(fulfilment="pickup", when=slot_value(first_pickup)))
     assert response.status_code == 302 and Order.objects.get().requested_for == first_pickup
@@ -107,7 +120,9 @@ def test_times_are_grouped_by_day_with_consistent_capitals(cart):
 
 
 def test_a_time_that_no_longer_exists_is_refused(cart):
-    response = cart.post(CHECKOUT, delivery_form(when="2020-01-01T12:00:00+01:00", checkout_key=issue_checkout_key(cart)))
+    response = cart.post(
+        CHECKOUT, delivery_form(when="2020-01-01T12:00:00+01:00", checkout_key=issue_checkout_key(cart))
+    )
     assert response.status_code == 400 and "plus disponible" in " ".join(response.context["form"].errors["when"])
 
 
@@ -115,7 +130,9 @@ def test_a_form_built_at_a_given_time_offers_that_times_slots(bastille):
     now = timezone.make_aware(datetime.combine(timezone.localdate(), time(12, 0)))
     form = CheckoutForm(restaurant=bastille, payment_methods=["on_site"], issued_keys=IssuedCheckoutKeys({}), now=now)
     values = [value for value, _label in form.fields["when"].choices]
-    assert values[0] == "asap" and values[1] == slot_value(now + timedelta(minutes=30))  # ready at 12:20, the 15-minute slot after
+    assert values[0] == "asap" and values[1] == slot_value(
+        now + timedelta(minutes=30)
+    )  # ready at 12:20, the 15-minute slot after
 
 
 # --- the cart on the page --------------------------------------------------------
@@ -135,9 +152,14 @@ def test_the_page_shows_delivery_fee_and_totals_per_fulfilment(cart, bastille):
     with_delivery = f"{subtotal + bastille.delivery_fee:.2f}\u00a0€".replace(".", ",")
     assert soup.select_one("[data-total-delivery]").get_text() == with_delivery
     button = soup.select_one("[data-place-order]")
-    assert button.select_one(".if-delivery.if-on-site").get_text(strip=True) == f"Commander · {with_delivery} à payer à la livraison"
+    assert (
+        button.select_one(".if-delivery.if-on-site").get_text(strip=True)
+        == f"Commander · {with_delivery} à payer à la livraison"
+    )
     assert button.select_one(".if-pickup.if-on-site").get_text(strip=True).endswith("à payer au comptoir")
-    assert "if-delivery" in soup.find(string=re.compile("^Livraison$")).find_parent("p")["class"]  # no fee line for take-away
+    assert (
+        "if-delivery" in soup.find(string=re.compile("^Livraison$")).find_parent("p")["class"]
+    )  # no fee line for take-away
 
 
 def test_the_delivery_minimum_shows_what_is_missing_and_is_a_first_round_error(client, bastille):
@@ -150,8 +172,12 @@ def test_the_delivery_minimum_shows_what_is_missing_and_is_a_first_round_error(c
 
 
 def test_take_away_ignores_what_the_hidden_address_fields_hold(cart):
-    response = cart.post(CHECKOUT, delivery_form(fulfilment="pickup", postcode="7501", street_address="x" * 500,
-                                                 checkout_key=issue_checkout_key(cart)))
+    response = cart.post(
+        CHECKOUT,
+        delivery_form(
+            fulfilment="pickup", postcode="7501", street_address="x" * 500, checkout_key=issue_checkout_key(cart)
+        ),
+    )
     assert response.status_code == 302
     order = Order.objects.get()
     assert (order.street_address, order.postcode, order.city, order.delivery_fee) == ("", "", "", Decimal("0.00"))
@@ -164,7 +190,11 @@ def test_a_stepper_without_javascript_changes_the_line_and_keeps_what_was_typed(
     assert response.status_code == 302 and response["Location"] == CART + "#cart"
     assert cart.session["cart"]["lines"][str(reine.pk)] == 3
     values = form_values(cart.get(CART).content.decode(), "form[data-checkout]")
-    assert (values["name"], values["street_address"], values["note"].strip()) == ("Léa Durand", "3 rue Keller", "Code 1234B")
+    assert (values["name"], values["street_address"], values["note"].strip()) == (
+        "Léa Durand",
+        "3 rue Keller",
+        "Code 1234B",
+    )
 
 
 def test_a_stepper_with_javascript_gets_the_cart_block_and_the_pay_button(cart, bastille):
@@ -218,7 +248,9 @@ def test_add_more_keeps_what_was_typed_and_goes_back_to_the_menu(cart, bastille)
 def test_the_draft_keeps_only_the_forms_fields_cut_to_their_length(cart):
     cart.post(DRAFT, {**delivery_form(name="N" * 5000, postcode="7501199"), "total": "0.01", "unknown": "x"})
     draft = cart.session["checkout_draft"]
-    assert len(draft["name"]) == 120 and draft["postcode"] == "75011" and "total" not in draft and "unknown" not in draft
+    assert (
+        len(draft["name"]) == 120 and draft["postcode"] == "75011" and "total" not in draft and "unknown" not in draft
+    )
 
 
 def test_after_an_order_the_next_checkout_keeps_contact_but_not_note_or_time(cart, bastille):
@@ -234,8 +266,10 @@ def test_the_error_summary_links_each_error_to_its_field(cart):
     summary = page(response).select_one("[data-error-summary]")
     assert summary.has_attr("tabindex") and summary["role"] == "alert"
     links = [(a["href"], a.get_text()) for a in summary.select("a")]
-    assert links == [("#id_postcode", "Code postal : Un code postal comporte cinq chiffres, par exemple 75011."),
-                     ("#id_name", "Nom : Indiquez un nom.")]
+    assert links == [
+        ("#id_postcode", "Code postal : Un code postal comporte cinq chiffres, par exemple 75011."),
+        ("#id_name", "Nom : Indiquez un nom."),
+    ]
     name = page(response).select_one("#id_name")
     assert name["aria-invalid"] == "true" and name["aria-describedby"] == "id_name-error"
     assert form_values(response.content.decode(), "form[data-checkout]")["street_address"] == "10 rue de Lappe"
@@ -260,8 +294,9 @@ def test_the_checkout_page_reads_the_same_number_of_queries_for_1_or_8_lines(cli
 
 @pytest.fixture
 def customer(client):
-    user = get_user_model().objects.create_user("camille", "camille@example.fr", "Pizza-Reine-2026", first_name="Camille",
-                                                last_name="Martin")
+    user = get_user_model().objects.create_user(
+        "camille", "camille@example.fr", "Pizza-Reine-2026", first_name="Camille", last_name="Martin"
+    )
     client.force_login(user)
     return user
 
@@ -286,9 +321,14 @@ def test_a_customer_saves_an_address_at_checkout_then_it_is_picked_and_prefilled
     session.save()
     soup = page(client.get(CART))
     assert soup.select_one("input[name=saved_address]:checked")["value"] == str(saved.pk)
-    assert soup.select_one("#id_name")["value"] == "Camille Martin" and soup.select_one("#id_phone")["value"] == "06 12 34 56 78"
+    assert (
+        soup.select_one("#id_name")["value"] == "Camille Martin"
+        and soup.select_one("#id_phone")["value"] == "06 12 34 56 78"
+    )
     values = form_values(str(soup), "form[data-checkout]")
-    response = client.post(CHECKOUT, {**values, "street_address": "", "postcode": "", "city": ""})  # the saved one is used
+    response = client.post(
+        CHECKOUT, {**values, "street_address": "", "postcode": "", "city": ""}
+    )  # the saved one is used
     assert response.status_code == 302, response.context["form"].errors
     assert Order.objects.order_by("-pk")[0].street_address == "10 rue de Lappe" and SavedAddress.objects.count() == 1
 
@@ -296,14 +336,20 @@ def test_a_customer_saves_an_address_at_checkout_then_it_is_picked_and_prefilled
 def test_a_saved_address_outside_the_delivery_area_is_refused_on_its_choice(client, bastille, customer):
     outside = SavedAddress.remember(customer, "8 rue des Dames", "75017", "Paris")
     add(client, bastille, size_of("reine"), 2)
-    response = client.post(CHECKOUT, delivery_form(saved_address=str(outside.pk), checkout_key=issue_checkout_key(client)))
-    assert response.status_code == 400 and "ne livre pas au 75017" in " ".join(response.context["form"].errors["saved_address"])
+    response = client.post(
+        CHECKOUT, delivery_form(saved_address=str(outside.pk), checkout_key=issue_checkout_key(client))
+    )
+    assert response.status_code == 400 and "ne livre pas au 75017" in " ".join(
+        response.context["form"].errors["saved_address"]
+    )
 
 
 def test_another_customers_address_is_refused_at_checkout_and_nothing_is_written(client, bastille, customer, stranger):
     mine = SavedAddress.remember(customer, "3 rue Keller", "75011", "Paris")
     add(client, bastille, size_of("reine"), 2)
-    response = client.post(CHECKOUT, delivery_form(saved_address=str(stranger.pk), checkout_key=issue_checkout_key(client)))
+    response = client.post(
+        CHECKOUT, delivery_form(saved_address=str(stranger.pk), checkout_key=issue_checkout_key(client))
+    )
     assert response.status_code == 400 and "saved_address" in response.context["form"].errors
     assert "1 rue Secrète" not in response.content.decode()
     assert Order.objects.count() == 0 and SavedAddress.objects.filter(user=customer).get() == mine
@@ -339,7 +385,9 @@ def test_a_customer_keeps_the_most_recent_addresses(customer):
 
 def test_a_restaurant_closed_for_days_says_so_and_takes_no_order(cart, bastille):
     today = timezone.localdate()
-    ExceptionalClosure.objects.create(restaurant=bastille, start_date=today - timedelta(days=1), end_date=today + timedelta(days=5))
+    ExceptionalClosure.objects.create(
+        restaurant=bastille, start_date=today - timedelta(days=1), end_date=today + timedelta(days=5)
+    )
     response = cart.get(CART)
     assert "Fermé — aucune commande en ligne possible pour le moment." in text_of(response)
     assert page(response).select_one("[data-place-order]").has_attr("disabled")

@@ -7,8 +7,8 @@ from django.db import connection
 from django.db.models import Sum
 
 from home.models import RestaurantPage
-from ordering.models import Order, Stock
 from ordering.exceptions import OrderError
+from ordering.models import Order, Stock
 from ordering.services import OrderDetails, cancel_by_customer, change_order, place_order
 from ordering.stock import ingredient_needs, recipes_for
 from ordering.workflow import Fulfilment, Status
@@ -100,8 +100,12 @@ def test_concurrent_changes_and_cancellations_keep_the_books(demo_committed):
     # What the live orders hold, plus what is left, is what there was.
     held, mozzarella_id = Decimal("0"), mozzarella(restaurant).ingredient_id
     for order in Order.objects.filter(restaurant=restaurant):
-        needs = ingredient_needs({l.size_id: l.quantity for l in order.lines.all()}, recipes_for([margherita.pk]))
-        from_log = -(order.stock_movements.filter(stock__ingredient__name="Mozzarella").aggregate(s=Sum("delta"))["s"] or 0)
+        needs = ingredient_needs(
+            {line.size_id: line.quantity for line in order.lines.all()}, recipes_for([margherita.pk])
+        )
+        from_log = -(
+            order.stock_movements.filter(stock__ingredient__name="Mozzarella").aggregate(s=Sum("delta"))["s"] or 0
+        )
         expected = Decimal("0") if order.status == Status.CANCELLED else needs[mozzarella_id]
         assert from_log == expected, order
         held += from_log

@@ -8,12 +8,44 @@ from ordering.models import Order, Stock
 from tests.conftest import delivery_form, form_values, size_of
 
 pytestmark = pytest.mark.django_db
-CART, ADD, UPDATE, CHECKOUT = "/commande/panier/", "/commande/panier/ajouter/", "/commande/panier/modifier/", "/commande/valider/"
+CART, ADD, UPDATE, CHECKOUT = (
+    "/commande/panier/",
+    "/commande/panier/ajouter/",
+    "/commande/panier/modifier/",
+    "/commande/valider/",
+)
 SIGNUP, LOGIN = "/commande/compte/inscription/", "/commande/compte/connexion/"
 
-NOT_AN_ID = ["abc", "", "4.0", "\x00", "1\x00", "9" * 40, "9" * 4000, "-1", "0", str(2**31), "1e3", " 1", "١٢", "🍕", "None"]
-HOSTILE_TEXT = ["", "\x00", "a\x00b", "x" * 100_000, "é" * 5000, "<script>alert(1)</script>", "' OR 1=1 --", "١٢٣", "-1",
-                "99999999999999999999999", "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace")]
+NOT_AN_ID = [
+    "abc",
+    "",
+    "4.0",
+    "\x00",
+    "1\x00",
+    "9" * 40,
+    "9" * 4000,
+    "-1",
+    "0",
+    str(2**31),
+    "1e3",
+    " 1",
+    "١٢",
+    "🍕",
+    "None",
+]
+HOSTILE_TEXT = [
+    "",
+    "\x00",
+    "a\x00b",
+    "x" * 100_000,
+    "é" * 5000,
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "١٢٣",
+    "-1",
+    "99999999999999999999999",
+    "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
+]
 
 
 def stock_levels():
@@ -29,7 +61,9 @@ def shopper(client, bastille):
 @pytest.mark.parametrize("accept", ["application/json", "text/html"])
 @pytest.mark.parametrize("restaurant", NOT_AN_ID)
 def test_adding_to_the_cart_with_a_bad_restaurant_is_a_clear_400(client, bastille, restaurant, accept):
-    response = client.post(ADD, {"restaurant": restaurant, "size": size_of("margherita").pk, "quantity": 1}, HTTP_ACCEPT=accept)
+    response = client.post(
+        ADD, {"restaurant": restaurant, "size": size_of("margherita").pk, "quantity": 1}, HTTP_ACCEPT=accept
+    )
     assert response.status_code == 400
     if accept == "application/json":
         assert "restaurant" in response.json()["error"]
@@ -40,7 +74,9 @@ def test_adding_to_the_cart_with_a_bad_restaurant_is_a_clear_400(client, bastill
 
 def test_a_restaurant_that_is_not_live_is_a_clear_400(client, bastille):
     bastille.unpublish()
-    response = client.post(ADD, {"restaurant": bastille.pk, "size": size_of("margherita").pk}, HTTP_ACCEPT="application/json")
+    response = client.post(
+        ADD, {"restaurant": bastille.pk, "size": size_of("margherita").pk}, HTTP_ACCEPT="application/json"
+    )
     assert response.status_code == 400 and client.session.get("cart") is None
 
 
@@ -54,13 +90,19 @@ def test_adding_a_bad_size_or_quantity_changes_nothing(shopper, bastille, field,
     assert shopper.session["cart"]["lines"] == before
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "https://evil.example/", "/\x00", "/a\nb", "x" * 5000])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "/\\evil.example", "https://evil.example/", "/\x00", "/a\nb", "x" * 5000]
+)
 def test_the_page_to_go_back_to_stays_on_the_site(client, bastille, target):
-    response = client.post(ADD, {"restaurant": bastille.pk, "size": size_of("margherita").pk, "quantity": 1, "next": target})
+    response = client.post(
+        ADD, {"restaurant": bastille.pk, "size": size_of("margherita").pk, "quantity": 1, "next": target}
+    )
     assert response.status_code == 302 and response["Location"] == bastille.url
 
 
-@pytest.mark.parametrize("field, value", [("size", v) for v in NOT_AN_ID] + [("quantity", v) for v in NOT_AN_ID if v != "0"])
+@pytest.mark.parametrize(
+    "field, value", [("size", v) for v in NOT_AN_ID] + [("quantity", v) for v in NOT_AN_ID if v != "0"]
+)
 def test_updating_the_cart_with_bad_input_is_a_clear_400(shopper, field, value):
     before = dict(shopper.session["cart"]["lines"])
     data = {"size": size_of("margherita").pk, "quantity": 1, field: value}
@@ -77,8 +119,22 @@ def test_updating_a_size_that_is_not_in_the_cart_changes_nothing(shopper):
     assert "pas dans votre panier" in str(list(response.wsgi_request._messages)[-1])
 
 
-@pytest.mark.parametrize("field", ["fulfilment", "street_address", "postcode", "city", "when", "name", "phone", "email", "note",
-                                   "payment_method", "checkout_key"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "fulfilment",
+        "street_address",
+        "postcode",
+        "city",
+        "when",
+        "name",
+        "phone",
+        "email",
+        "note",
+        "payment_method",
+        "checkout_key",
+    ],
+)
 @pytest.mark.parametrize("value", HOSTILE_TEXT)
 def test_checkout_with_hostile_values_writes_nothing(shopper, field, value):
     key = form_values(shopper.get(CHECKOUT).content.decode(), "form[data-checkout]")["checkout_key"]

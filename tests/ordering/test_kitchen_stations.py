@@ -22,8 +22,16 @@ PARTIALS = ["colonnes/", "four/colonnes/", "preparation/colonnes/", "boissons-de
 
 
 def place(restaurant, quantities, fulfilment=Fulfilment.PICKUP, **extra):
-    details = OrderDetails(fulfilment=fulfilment, name="Léa", phone="0612345678", email="lea@example.fr",
-                           street_address="1 rue de Lappe", postcode="75011", city="Paris", **extra)
+    details = OrderDetails(
+        fulfilment=fulfilment,
+        name="Léa",
+        phone="0612345678",
+        email="lea@example.fr",
+        street_address="1 rue de Lappe",
+        postcode="75011",
+        city="Paris",
+        **extra,
+    )
     return place_order(restaurant, {size_of(slug, label).pk: n for (slug, label), n in quantities.items()}, details)
 
 

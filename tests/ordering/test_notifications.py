@@ -19,12 +19,19 @@ from tests.payments.test_paypal import approve, come_back, pay_with_paypal
 
 pytestmark = pytest.mark.django_db
 
-AWKWARD_NAME = "Zoé D'Artagnan & Fils <Lyon> \"Chez Zoé\""
+AWKWARD_NAME = 'Zoé D\'Artagnan & Fils <Lyon> "Chez Zoé"'
 
 
 def order_at(restaurant, fulfilment=Fulfilment.DELIVERY, **extra):
-    fields = {"name": "Léa", "phone": "0612345678", "email": "lea@example.fr", "street_address": "1 rue de Lappe",
-              "postcode": "75011", "city": "Paris", **extra}
+    fields = {
+        "name": "Léa",
+        "phone": "0612345678",
+        "email": "lea@example.fr",
+        "street_address": "1 rue de Lappe",
+        "postcode": "75011",
+        "city": "Paris",
+        **extra,
+    }
     return place_order(restaurant, {size_of("reine").pk: 2}, OrderDetails(fulfilment=fulfilment, **fields))
 
 
@@ -71,7 +78,9 @@ def test_a_confirmation_the_mail_server_refused_is_retried(bastille, settings, d
         order = order_at(bastille)
     assert Order.objects.get(pk=order.pk).status == Status.PLACED  # placed whatever the mail server says
     notification = order.notifications.get()
-    assert notification.status == Status.PLACED and notification.sent_at is None and "refused" in notification.last_error
+    assert (
+        notification.status == Status.PLACED and notification.sent_at is None and "refused" in notification.last_error
+    )
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("send_notifications")
     assert sent_statuses(order) == [Status.PLACED] and "Merci pour votre commande" in mail.outbox[0].body
@@ -105,7 +114,9 @@ def test_cancelling_on_paypal_sends_nothing(shopper, paypal, django_capture_on_c
     assert mail.outbox == [] and not order.notifications.exists()
 
 
-def test_an_unpaid_order_released_by_the_timeout_sends_nothing(shopper, paypal, settings, django_capture_on_commit_callbacks):
+def test_an_unpaid_order_released_by_the_timeout_sends_nothing(
+    shopper, paypal, settings, django_capture_on_commit_callbacks
+):
     order, _ = pay_with_paypal(shopper)
     Order.objects.update(created_at=timezone.now() - timedelta(minutes=settings.PAYPAL_PAYMENT_TIMEOUT_MINUTES + 1))
     with django_capture_on_commit_callbacks(execute=True):

@@ -43,13 +43,26 @@ def test_an_orders_state_is_written_only_by_the_order_services():
         if path.name == "services.py" or "migrations" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, (ast.AugAssign, ast.AnnAssign))
+                else []
+            )
             for target in targets:
                 for part in ast.walk(target):
-                    if isinstance(part, ast.Attribute) and part.attr in ORDER_STATE and not (
-                            isinstance(part.value, ast.Name) and part.value.id == "self"):  # an exception's own status
+                    if (
+                        isinstance(part, ast.Attribute)
+                        and part.attr in ORDER_STATE
+                        and not (isinstance(part.value, ast.Name) and part.value.id == "self")
+                    ):  # an exception's own status
                         offenders.append(f"{path.relative_to(root)}:{node.lineno}")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("update", "bulk_update"):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("update", "bulk_update")
+            ):
                 if {kw.arg for kw in node.keywords} & ORDER_STATE:
                     offenders.append(f"{path.relative_to(root)}:{node.lineno}")
     assert not offenders, offenders

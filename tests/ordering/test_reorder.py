@@ -30,7 +30,9 @@ def customer(client, camille):
 
 
 def order_for(user, restaurant, quantities):
-    details = OrderDetails(fulfilment="pickup", name="Camille", phone="0612345678", email="camille@example.fr", customer=user)
+    details = OrderDetails(
+        fulfilment="pickup", name="Camille", phone="0612345678", email="camille@example.fr", customer=user
+    )
     return place_order(restaurant, {size.pk: quantity for size, quantity in quantities.items()}, details)
 
 
@@ -54,14 +56,26 @@ def set_stock(restaurant, ingredient, quantity):
 def test_my_orders_lists_the_customers_orders_only_newest_first(customer, camille, bastille, django_user_model):
     first = order_for(camille, bastille, {size_of("reine", "Méga 40 cm"): 2})
     last = order_for(camille, bastille, {size_of("margherita"): 1, size_of("coca-cola"): 2})
-    other = order_for(django_user_model.objects.create_user("lea@example.fr", "lea@example.fr", PASSWORD), bastille,
-                      {size_of("diavola"): 1})
+    other = order_for(
+        django_user_model.objects.create_user("lea@example.fr", "lea@example.fr", PASSWORD),
+        bastille,
+        {size_of("diavola"): 1},
+    )
     response = customer.get(MY_ORDERS)
     text = text_of(response)
     assert response.context["last"] == last and response.context["earlier"] == [first]
     assert other.number not in text
-    for expected in ("Votre dernière commande", "OC Pizza Bastille", "1 × Margherita Junior 26 cm", "2 × Coca-Cola 33 cl",
-                     "2 × Reine Méga 40 cm", "Commande passée", "À emporter", "Recommander", last.number):
+    for expected in (
+        "Votre dernière commande",
+        "OC Pizza Bastille",
+        "1 × Margherita Junior 26 cm",
+        "2 × Coca-Cola 33 cl",
+        "2 × Reine Méga 40 cm",
+        "Commande passée",
+        "À emporter",
+        "Recommander",
+        last.number,
+    ):
         assert expected in text, expected
     assert "14,50\u00a0€" in text and "36,00\u00a0€" in text  # the totals: 9,50 + 2 × 2,50 and 2 × 18,00
 
@@ -88,7 +102,10 @@ def test_my_orders_without_an_order_says_so_and_offers_the_restaurants(customer)
 
 def test_my_orders_asks_to_log_in_first(client):
     response = client.get(MY_ORDERS)
-    assert response.status_code == 302 and response["Location"] == "/commande/compte/connexion/?next=/commande/compte/commandes/"
+    assert (
+        response.status_code == 302
+        and response["Location"] == "/commande/compte/connexion/?next=/commande/compte/commandes/"
+    )
 
 
 def test_order_again_with_nothing_changed_fills_the_cart_and_says_so(customer, camille, bastille):
@@ -106,7 +123,9 @@ def test_order_again_with_nothing_changed_fills_the_cart_and_says_so(customer, c
 def test_order_again_says_what_changed_price_menu_and_stock(customer, camille, bastille):
     reine, margherita, coca = size_of("reine", "Méga 40 cm"), size_of("margherita"), size_of("coca-cola")
     order = order_for(camille, bastille, {reine: 1, margherita: 2, coca: 3})
-    MenuItem.objects.filter(restaurant=bastille, product__slug="reine").update(price_override=Decimal("12.00"))  # Méga: 18,50
+    MenuItem.objects.filter(restaurant=bastille, product__slug="reine").update(
+        price_override=Decimal("12.00")
+    )  # Méga: 18,50
     MenuItem.objects.filter(restaurant=bastille, product__slug="margherita").delete()
     set_stock(bastille, "Canette Coca-Cola 33 cl", 2)
     response = customer.post(reorder_url(order.pk))
@@ -131,8 +150,11 @@ def test_order_again_drops_sold_out_unpublished_and_deleted_items(customer, cami
     response = customer.post(reorder_url(order.pk))
     assert cart_of(customer) == (bastille.pk, {coca.pk: 1})
     said = [text for _level, text in messages_of(response)[1:]]
-    assert said == ["Diavola Junior 26 cm n'est plus à la carte.", "Reine Junior 26 cm : il n'en reste plus pour le moment.",
-                    "Tiramisu n'est plus à la carte."]
+    assert said == [
+        "Diavola Junior 26 cm n'est plus à la carte.",
+        "Reine Junior 26 cm : il n'en reste plus pour le moment.",
+        "Tiramisu n'est plus à la carte.",
+    ]
 
 
 def test_ingredients_shared_between_lines_are_counted_once(customer, camille, bastille):
@@ -154,7 +176,7 @@ def test_nothing_left_to_order_keeps_the_cart_as_it_was(customer, camille, basti
     response = customer.post(reorder_url(order.pk))
     assert response.status_code == 302 and response["Location"] == MY_ORDERS
     assert cart_of(customer) == (bastille.pk, {coca.pk: 2})
-    levels, texts = zip(*messages_of(response))
+    levels, texts = zip(*messages_of(response), strict=True)
     assert set(levels) == {"error"} and "Rien de votre commande" in texts[0] and "n'est plus à la carte" in texts[1]
 
 
@@ -208,8 +230,9 @@ def test_another_customers_order_is_a_404_and_changes_nothing(customer, bastille
         assert response.status_code == 404 and cart_of(customer) == (None, {})
 
 
-@pytest.mark.parametrize("order_id", ["abc", "0", "-1", "4.0", "9" * 40, "9" * 4000, str(2**31), "1e3", "١٢", "🍕",
-                                      "%00", "1%00", "%20"])
+@pytest.mark.parametrize(
+    "order_id", ["abc", "0", "-1", "4.0", "9" * 40, "9" * 4000, str(2**31), "1e3", "١٢", "🍕", "%00", "1%00", "%20"]
+)
 def test_garbage_order_ids_are_a_400_and_change_nothing(customer, order_id):
     response = customer.post(reorder_url(order_id))
     assert response.status_code == 400 and cart_of(customer) == (None, {})
@@ -223,7 +246,9 @@ def test_an_order_that_does_not_exist_is_a_404(customer):
 def test_order_again_takes_a_post_only_and_asks_to_log_in(client, camille, bastille):
     order = order_for(camille, bastille, {size_of("reine"): 1})
     anonymous = client.post(reorder_url(order.pk))
-    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/commande/compte/connexion/?next=/commande/compte/commandes/")
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(
+        "/commande/compte/connexion/?next=/commande/compte/commandes/"
+    )
     assert cart_of(client) == (None, {})
     client.force_login(camille)
     assert client.get(reorder_url(order.pk)).status_code == 405 and cart_of(client) == (None, {})

@@ -14,7 +14,7 @@ from ordering import board_version, signals
 from ordering.exceptions import OutOfStock, TransitionNotAllowed
 from ordering.models import Notification, Order, PayPalRefund, Stock, StockMovement
 from ordering.paypal import payments
-from ordering.services import LINES_AND_TOTALS, cancel_by_customer, change_order, place_order, transition
+from ordering.services import LINES_AND_TOTALS, cancel_by_customer, change_order, transition
 from ordering.stock import record_movement
 from ordering.workflow import Status
 from tests.conftest import delivery_form, issue_checkout_key, size_of
@@ -22,8 +22,10 @@ from tests.ordering.test_staff import login, move, new_order_form, order_at
 from tests.payments.test_paypal import approve, captured_on_paypal, come_back, pay_with_paypal, post_event, shopper  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-SIGNALS = {name: getattr(signals, name) for name in
-           ("order_placed", "order_status_changed", "order_changed", "stock_changed", "refund_recorded")}
+SIGNALS = {
+    name: getattr(signals, name)
+    for name in ("order_placed", "order_status_changed", "order_changed", "stock_changed", "refund_recorded")
+}
 
 
 @pytest.fixture
@@ -43,7 +45,9 @@ def names(told):
     return [name for name, _arguments in told]
 
 
-def test_an_order_placed_is_told_once_committed_with_its_confirmation(bastille, heard, django_capture_on_commit_callbacks):
+def test_an_order_placed_is_told_once_committed_with_its_confirmation(
+    bastille, heard, django_capture_on_commit_callbacks
+):
     before = board_version.current(bastille.pk)
     with django_capture_on_commit_callbacks() as callbacks:
         order = order_at(bastille)
@@ -70,7 +74,9 @@ def test_a_refused_change_is_never_told(bastille, heard, django_capture_on_commi
     assert heard == []
 
 
-def test_status_changes_and_line_changes_are_told_with_what_changed(bastille, heard, django_capture_on_commit_callbacks):
+def test_status_changes_and_line_changes_are_told_with_what_changed(
+    bastille, heard, django_capture_on_commit_callbacks
+):
     order = order_at(bastille)
     pizzaiolo = get_user_model().objects.get(username="pizzaiolo-bastille")
     with django_capture_on_commit_callbacks(execute=True):
@@ -93,7 +99,9 @@ def test_a_staff_stock_movement_is_told(bastille, heard, django_capture_on_commi
     assert board_version.current(bastille.pk) == before + 1
 
 
-def test_a_paid_order_cancelled_is_told_then_its_refund_then_refunded(shopper, paypal, heard, django_capture_on_commit_callbacks):
+def test_a_paid_order_cancelled_is_told_then_its_refund_then_refunded(
+    shopper, paypal, heard, django_capture_on_commit_callbacks
+):
     order, _ = pay_with_paypal(shopper)
     come_back(shopper, order, approve(paypal, order))
     heard.clear()
@@ -111,7 +119,9 @@ def test_a_paid_order_cancelled_is_told_then_its_refund_then_refunded(shopper, p
 # (the test's transaction never commits: each request's on-commit signals are run by hand)
 
 
-def test_the_web_checkout_and_the_customers_cancellation_are_told(client, bastille, heard, django_capture_on_commit_callbacks):
+def test_the_web_checkout_and_the_customers_cancellation_are_told(
+    client, bastille, heard, django_capture_on_commit_callbacks
+):
     client.post("/commande/panier/ajouter/", {"restaurant": bastille.pk, "size": size_of("reine").pk, "quantity": 2})
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/commande/valider/", delivery_form(checkout_key=issue_checkout_key(client)))
@@ -125,8 +135,10 @@ def test_the_web_checkout_and_the_customers_cancellation_are_told(client, bastil
 def test_phone_orders_and_staff_moves_are_told(client, bastille, heard, django_capture_on_commit_callbacks):
     login(client, "comptoir-bastille")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/cuisine/{bastille.pk}/nouvelle-commande/",
-                               new_order_form(bastille, checkout_key=issue_checkout_key(client, "9" * 32)))
+        response = client.post(
+            f"/admin/cuisine/{bastille.pk}/nouvelle-commande/",
+            new_order_form(bastille, checkout_key=issue_checkout_key(client, "9" * 32)),
+        )
     assert response.status_code == 302
     order = Order.objects.get()
     login(client, "pizzaiolo-bastille")

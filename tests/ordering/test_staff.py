@@ -18,8 +18,16 @@ ROLES = ["gerant-bastille", "pizzaiolo-bastille", "livreur-bastille", "comptoir-
 
 
 def order_at(restaurant, fulfilment=Fulfilment.DELIVERY, **extra):
-    details = OrderDetails(fulfilment=fulfilment, name="Léa", phone="0612345678", email="lea@example.fr",
-                           street_address="1 rue de Lappe", postcode="75011", city="Paris", **extra)
+    details = OrderDetails(
+        fulfilment=fulfilment,
+        name="Léa",
+        phone="0612345678",
+        email="lea@example.fr",
+        street_address="1 rue de Lappe",
+        postcode="75011",
+        city="Paris",
+        **extra,
+    )
     return place_order(restaurant, {size_of("reine").pk: 2}, details)
 
 
@@ -47,13 +55,19 @@ ALLOWED_MOVES = {
     "comptoir-bastille": set(),  # no take-away step on a delivery order
     "siege": set(),
 }
-PATH = [("in_preparation", Status.PLACED), ("ready", Status.IN_PREPARATION),
-        ("out_for_delivery", Status.READY), ("delivered", Status.OUT_FOR_DELIVERY)]
+PATH = [
+    ("in_preparation", Status.PLACED),
+    ("ready", Status.IN_PREPARATION),
+    ("out_for_delivery", Status.READY),
+    ("delivered", Status.OUT_FOR_DELIVERY),
+]
 
 
 @pytest.mark.parametrize("username", ROLES)
 @pytest.mark.parametrize("target, from_status", PATH + [("cancelled", Status.PLACED)])
-def test_permission_matrix_for_moves_in_own_and_other_restaurant(client, bastille, nation, username, target, from_status):
+def test_permission_matrix_for_moves_in_own_and_other_restaurant(
+    client, bastille, nation, username, target, from_status
+):
     login(client, username)
     for restaurant in (bastille, nation):
         order = order_at(restaurant)
@@ -61,7 +75,10 @@ def test_permission_matrix_for_moves_in_own_and_other_restaurant(client, bastill
         response = move(client, order, target, collected_with="cash")
         own = restaurant == bastille or username == "siege"
         allowed = own and target in ALLOWED_MOVES[username] and restaurant == bastille
-        assert Order.objects.get(pk=order.pk).status == (target if allowed else from_status), (username, restaurant.slug)
+        assert Order.objects.get(pk=order.pk).status == (target if allowed else from_status), (
+            username,
+            restaurant.slug,
+        )
         assert response.status_code == (302 if allowed else 403), (username, restaurant.slug, target)
 
 
@@ -75,7 +92,9 @@ def test_take_away_is_handed_over_by_the_counter(client, bastille):
 
 
 def move_json(client, order, status, **extra):
-    return client.post(f"/admin/cuisine/commande/{order.pk}/etape/", {"status": status, **extra}, HTTP_ACCEPT="application/json")
+    return client.post(
+        f"/admin/cuisine/commande/{order.pk}/etape/", {"status": status, **extra}, HTTP_ACCEPT="application/json"
+    )
 
 
 def test_counter_hand_over_records_the_payment(client, bastille):
@@ -90,7 +109,11 @@ def test_counter_hand_over_records_the_payment(client, bastille):
     assert (order.status, order.payment_state, order.collected_with) == (Status.READY, Order.PaymentState.PENDING, "")
     assert move_json(client, order, "collected", collected_with="card").status_code == 200
     order.refresh_from_db()
-    assert (order.status, order.payment_state, order.collected_with) == (Status.COLLECTED, Order.PaymentState.PAID, "card")
+    assert (order.status, order.payment_state, order.collected_with) == (
+        Status.COLLECTED,
+        Order.PaymentState.PAID,
+        "card",
+    )
     assert order.status_changes.last().by.username == "comptoir-bastille"
 
 
@@ -121,10 +144,17 @@ def test_a_courier_cannot_hand_over_a_take_away_as_delivered(client, bastille):
     assert (order.status, order.payment_state) == (Status.READY, Order.PaymentState.PENDING)
 
 
-@pytest.mark.parametrize("username, own_status, other_status", [
-    ("gerant-bastille", 200, 403), ("pizzaiolo-bastille", 200, 403), ("livreur-bastille", 200, 403),
-    ("comptoir-bastille", 200, 403), ("siege", 200, 200), ("pizzaiolo-nation", 403, 200),
-])
+@pytest.mark.parametrize(
+    "username, own_status, other_status",
+    [
+        ("gerant-bastille", 200, 403),
+        ("pizzaiolo-bastille", 200, 403),
+        ("livreur-bastille", 200, 403),
+        ("comptoir-bastille", 200, 403),
+        ("siege", 200, 200),
+        ("pizzaiolo-nation", 403, 200),
+    ],
+)
 def test_boards_are_visible_only_in_own_restaurant(client, bastille, nation, username, own_status, other_status):
     order_at(bastille)
     login(client, username)
@@ -133,8 +163,10 @@ def test_boards_are_visible_only_in_own_restaurant(client, bastille, nation, use
         assert client.get(f"/admin/cuisine/{restaurant.pk}/colonnes/").status_code == expected
 
 
-@pytest.mark.parametrize("username, expected", [("livreur-bastille", 200), ("gerant-bastille", 200),
-                                                ("pizzaiolo-bastille", 403), ("comptoir-bastille", 403)])
+@pytest.mark.parametrize(
+    "username, expected",
+    [("livreur-bastille", 200), ("gerant-bastille", 200), ("pizzaiolo-bastille", 403), ("comptoir-bastille", 403)],
+)
 def test_delivery_screen_is_for_couriers_and_managers(client, bastille, username, expected):
     assert login(client, username).get(f"/admin/cuisine/livraisons/{bastille.pk}/").status_code == expected
 
@@ -211,14 +243,29 @@ def test_delivery_path_with_payment_collected(client, bastille):
     assert "espèces ou carte" in " ".join(str(m) for m in refused.wsgi_request._messages)
     move(client, order, "delivered", collected_with="card")
     order.refresh_from_db()
-    assert (order.status, order.payment_state, order.collected_with) == (Status.DELIVERED, Order.PaymentState.PAID, "card")
+    assert (order.status, order.payment_state, order.collected_with) == (
+        Status.DELIVERED,
+        Order.PaymentState.PAID,
+        "card",
+    )
 
 
 def new_order_form(restaurant, **overrides):
-    data = {"channel": "phone", "fulfilment": "delivery", "street_address": "3 rue de Lappe", "postcode": "75011",
-            "city": "Paris", "when": "asap", "name": "M. Dupont", "phone": "01 43 55 00 00", "email": "",
-            "payment_method": "on_site", "checkout_key": "9" * 32, f"size_{size_of('reine').pk}": "2",
-            f"size_{size_of('coca-cola').pk}": "1"}
+    data = {
+        "channel": "phone",
+        "fulfilment": "delivery",
+        "street_address": "3 rue de Lappe",
+        "postcode": "75011",
+        "city": "Paris",
+        "when": "asap",
+        "name": "M. Dupont",
+        "phone": "01 43 55 00 00",
+        "email": "",
+        "payment_method": "on_site",
+        "checkout_key": "9" * 32,
+        f"size_{size_of('reine').pk}": "2",
+        f"size_{size_of('coca-cola').pk}": "1",
+    }
     data.update(overrides)
     return data
 
@@ -237,11 +284,14 @@ def test_phone_order_follows_the_website_rules_and_life(client, bastille):
     assert client.post(url, new_order_form(bastille)).status_code == 302 and Order.objects.count() == 1  # double submit
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"postcode": "75001"}, "ne livre pas au 75001"),
-    ({"phone": "x"}, "numéro de téléphone valide"),
-    ({f"size_{0}": "1"}, None),  # an unknown field is ignored, not trusted
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"postcode": "75001"}, "ne livre pas au 75001"),
+        ({"phone": "x"}, "numéro de téléphone valide"),
+        ({f"size_{0}": "1"}, None),  # an unknown field is ignored, not trusted
+    ],
+)
 def test_phone_order_bad_input(client, bastille, overrides, message):
     login(client, "comptoir-bastille")
     issue_checkout_key(client, "9" * 32)
@@ -262,17 +312,34 @@ def test_phone_order_out_of_stock_writes_nothing(client, bastille):
     assert response.status_code == 400 and "Reine" in response.content.decode() and not Order.objects.exists()
 
 
-@pytest.mark.parametrize("username, expected", [("comptoir-bastille", 200), ("gerant-bastille", 200), ("pizzaiolo-bastille", 403),
-                                                ("livreur-bastille", 403), ("siege", 403)])
+@pytest.mark.parametrize(
+    "username, expected",
+    [
+        ("comptoir-bastille", 200),
+        ("gerant-bastille", 200),
+        ("pizzaiolo-bastille", 403),
+        ("livreur-bastille", 403),
+        ("siege", 403),
+    ],
+)
 def test_phone_orders_are_for_counter_staff_and_managers(client, bastille, username, expected):
     assert login(client, username).get(f"/admin/cuisine/{bastille.pk}/nouvelle-commande/").status_code == expected
 
 
-@pytest.mark.parametrize("username, sees_bastille, sees_nation", [
-    ("gerant-bastille", True, False), ("pizzaiolo-bastille", True, False), ("livreur-bastille", True, False),
-    ("comptoir-bastille", True, False), ("siege", True, True), ("pizzaiolo-nation", False, True),
-])
-def test_orders_list_and_detail_show_only_own_restaurants(client, bastille, nation, username, sees_bastille, sees_nation):
+@pytest.mark.parametrize(
+    "username, sees_bastille, sees_nation",
+    [
+        ("gerant-bastille", True, False),
+        ("pizzaiolo-bastille", True, False),
+        ("livreur-bastille", True, False),
+        ("comptoir-bastille", True, False),
+        ("siege", True, True),
+        ("pizzaiolo-nation", False, True),
+    ],
+)
+def test_orders_list_and_detail_show_only_own_restaurants(
+    client, bastille, nation, username, sees_bastille, sees_nation
+):
     ours, theirs = order_at(bastille), order_at(nation)
     login(client, username)
     listing = client.get("/admin/ordering/order/").content.decode()
@@ -304,22 +371,32 @@ def test_only_administrators_assign_staff_to_restaurants(client, bastille):
 def test_tickets_show_the_amount_due_or_paid_online(client, bastille):
     due = order_at(bastille)
     online = order_at(bastille)
-    Order.objects.filter(pk=online.pk).update(payment_method=Order.PaymentMethod.PAYPAL, payment_state=Order.PaymentState.PAID)
+    Order.objects.filter(pk=online.pk).update(
+        payment_method=Order.PaymentMethod.PAYPAL, payment_state=Order.PaymentState.PAID
+    )
     counter = order_at(bastille, Fulfilment.PICKUP)
     Order.objects.filter(pk__in=[due.pk, online.pk, counter.pk]).update(status=Status.READY)
     from bs4 import BeautifulSoup
 
     def tickets(html):
         soup = BeautifulSoup(html, "html.parser")
-        return {t["data-order"]: t.select_one("[data-payment]").get_text(" ", strip=True) for t in soup.select("article.ticket")}
+        return {
+            t["data-order"]: t.select_one("[data-payment]").get_text(" ", strip=True)
+            for t in soup.select("article.ticket")
+        }
 
     due.refresh_from_db()
     amount = f"{due.total:.2f}".replace(".", ",") + "\xa0€"
-    for username, url in (("gerant-bastille", f"/admin/cuisine/{bastille.pk}/colonnes/"), ("livreur-bastille", f"/admin/cuisine/livraisons/{bastille.pk}/")):
+    for username, url in (
+        ("gerant-bastille", f"/admin/cuisine/{bastille.pk}/colonnes/"),
+        ("livreur-bastille", f"/admin/cuisine/livraisons/{bastille.pk}/"),
+    ):
         shown = tickets(login(client, username).get(url).content.decode())
         assert shown[due.number] == f"À encaisser : {amount}", username
         assert shown[online.number] == "Payé en ligne", username
-    assert tickets(client.get(f"/admin/cuisine/{bastille.pk}/colonnes/").content.decode())[counter.number].startswith("À encaisser")
+    assert tickets(client.get(f"/admin/cuisine/{bastille.pk}/colonnes/").content.decode())[counter.number].startswith(
+        "À encaisser"
+    )
 
 
 def test_the_kitchen_buttons_speak_the_language_of_each_request(client, bastille):

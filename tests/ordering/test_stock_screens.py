@@ -35,22 +35,34 @@ def test_restock_waste_and_inventory_go_through_the_ledger(client, bastille):
     ham = stock(bastille, "Jambon blanc")
     start = ham.quantity
     assert post(client, bastille, "restock", stock=ham.pk, quantity="2500", note="Metro, BL 4411").status_code == 302
-    assert post(client, bastille, "adjust", stock=ham.pk, reason="waste", quantity="300", note="chambre froide").status_code == 302
+    assert (
+        post(
+            client, bastille, "adjust", stock=ham.pk, reason="waste", quantity="300", note="chambre froide"
+        ).status_code
+        == 302
+    )
     assert post(client, bastille, "adjust", stock=ham.pk, reason="inventory", quantity="5000").status_code == 302
     ham.refresh_from_db()
     assert ham.quantity == Decimal("5000")
     reasons = list(ham.movements.order_by("pk").values_list("reason", "delta"))[-3:]
-    assert reasons == [("restock", Decimal("2500")), ("waste", Decimal("-300")), ("inventory", Decimal("5000") - (start + 2200))]
+    assert reasons == [
+        ("restock", Decimal("2500")),
+        ("waste", Decimal("-300")),
+        ("inventory", Decimal("5000") - (start + 2200)),
+    ]
     assert ham.movements.filter(reason="restock").get().created_by.username == "gerant-bastille"
     assert_ledger(bastille)
 
 
-@pytest.mark.parametrize("fields", [
-    {"reason": "waste", "quantity": "999999"},  # more than there is
-    {"reason": "waste", "quantity": "-5"},
-    {"reason": "inventory", "quantity": "abc"},
-    {"reason": "steal", "quantity": "1"},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"reason": "waste", "quantity": "999999"},  # more than there is
+        {"reason": "waste", "quantity": "-5"},
+        {"reason": "inventory", "quantity": "abc"},
+        {"reason": "steal", "quantity": "1"},
+    ],
+)
 def test_bad_adjustments_are_refused_and_change_nothing(client, bastille, fields):
     login(client, "gerant-bastille")
     ham = stock(bastille, "Jambon blanc")
@@ -60,8 +72,17 @@ def test_bad_adjustments_are_refused_and_change_nothing(client, bastille, fields
     assert stock(bastille, "Jambon blanc").quantity == ham.quantity and StockMovement.objects.count() == movements
 
 
-@pytest.mark.parametrize("username, expected", [("gerant-bastille", 200), ("pizzaiolo-bastille", 403), ("livreur-bastille", 403),
-                                                ("comptoir-bastille", 403), ("siege", 403), ("pizzaiolo-nation", 403)])
+@pytest.mark.parametrize(
+    "username, expected",
+    [
+        ("gerant-bastille", 200),
+        ("pizzaiolo-bastille", 403),
+        ("livreur-bastille", 403),
+        ("comptoir-bastille", 403),
+        ("siege", 403),
+        ("pizzaiolo-nation", 403),
+    ],
+)
 def test_stock_screen_is_for_the_restaurants_manager(client, bastille, username, expected):
     login(client, username)
     assert client.get(f"/admin/cuisine/stock/{bastille.pk}/").status_code == expected
@@ -93,8 +114,13 @@ def test_how_many_can_be_made_by_hand():
 
 def test_makeable_counts_follow_the_stock_screen(client, bastille):
     reine_junior = size_of("reine")  # 187.5 g dough, 90 g mozzarella, 60 g ham, 45 g mushrooms, 60 g sauce
-    for name, level in (("Pâte à pizza", "1000"), ("Mozzarella", "10000"), ("Jambon blanc", "10000"),
-                        ("Champignons", "10000"), ("Sauce tomate", "10000")):
+    for name, level in (
+        ("Pâte à pizza", "1000"),
+        ("Mozzarella", "10000"),
+        ("Jambon blanc", "10000"),
+        ("Champignons", "10000"),
+        ("Sauce tomate", "10000"),
+    ):
         Stock.objects.filter(restaurant=bastille, ingredient__name=name).update(quantity=Decimal(level))
     assert makeable_counts(bastille, [reine_junior.pk])[reine_junior.pk] == 5  # 1000 // 187.5
     login(client, "gerant-bastille")
@@ -137,23 +163,26 @@ def test_stock_screen_queries_do_not_grow_with_ingredients(client, bastille):
     assert len(many) == len(few), [q["sql"][:80] for q in many.captured_queries]
 
 
-@pytest.mark.parametrize("action, fields", [
-    ("restock", {"quantity": "999999999.999"}),  # numeric overflow of the level: a 500 before
-    ("restock", {"quantity": "1000000.001"}),
-    ("restock", {"quantity": "1e400"}),
-    ("restock", {"quantity": "NaN"}),
-    ("restock", {"quantity": "Infinity"}),
-    ("restock", {"quantity": "9" * 40}),
-    ("restock", {"quantity": "0"}),
-    ("restock", {"quantity": "1\x00"}),
-    ("adjust", {"reason": "waste", "quantity": "999999999.999"}),
-    ("adjust", {"reason": "inventory", "quantity": "999999999.999"}),
-    ("adjust", {"reason": "inventory", "quantity": "-1"}),
-    ("adjust", {"reason": "inventory", "quantity": "1e12"}),
-    ("threshold", {"low_threshold": "999999999999.999"}),
-    ("threshold", {"low_threshold": "1000000.5"}),
-    ("threshold", {"low_threshold": "-Infinity"}),
-])
+@pytest.mark.parametrize(
+    "action, fields",
+    [
+        ("restock", {"quantity": "999999999.999"}),  # numeric overflow of the level: a 500 before
+        ("restock", {"quantity": "1000000.001"}),
+        ("restock", {"quantity": "1e400"}),
+        ("restock", {"quantity": "NaN"}),
+        ("restock", {"quantity": "Infinity"}),
+        ("restock", {"quantity": "9" * 40}),
+        ("restock", {"quantity": "0"}),
+        ("restock", {"quantity": "1\x00"}),
+        ("adjust", {"reason": "waste", "quantity": "999999999.999"}),
+        ("adjust", {"reason": "inventory", "quantity": "999999999.999"}),
+        ("adjust", {"reason": "inventory", "quantity": "-1"}),
+        ("adjust", {"reason": "inventory", "quantity": "1e12"}),
+        ("threshold", {"low_threshold": "999999999999.999"}),
+        ("threshold", {"low_threshold": "1000000.5"}),
+        ("threshold", {"low_threshold": "-Infinity"}),
+    ],
+)
 def test_out_of_range_stock_entries_are_a_form_error_and_write_nothing(client, bastille, action, fields):
     login(client, "gerant-bastille")
     ham = stock(bastille, "Jambon blanc")
@@ -184,6 +213,8 @@ def test_a_restock_that_would_overflow_the_level_is_refused_with_a_message(clien
 def test_stock_entries_take_the_precision_of_the_stock_columns():
     for form_class, name in ((RestockForm, "quantity"), (AdjustmentForm, "quantity"), (ThresholdForm, "low_threshold")):
         field = form_class.base_fields[name]
-        assert (field.max_digits, field.decimal_places) == (QUANTITY["max_digits"], QUANTITY["decimal_places"]), form_class
+        assert (field.max_digits, field.decimal_places) == (QUANTITY["max_digits"], QUANTITY["decimal_places"]), (
+            form_class
+        )
     assert RestockForm.base_fields["quantity"].min_value == Decimal("0.001")  # the smallest quantity the columns hold
     assert RestockForm(data={"stock": "", "quantity": "0.0001"}, stocks=Stock.objects.none()).errors["quantity"]

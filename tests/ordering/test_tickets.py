@@ -81,7 +81,9 @@ def test_the_bag_ticket_of_a_delivery_to_pay(client, bastille):
 
 def test_the_bag_ticket_of_an_order_paid_online(client, bastille):
     order = order_at(bastille, Fulfilment.PICKUP)
-    Order.objects.filter(pk=order.pk).update(payment_method=Order.PaymentMethod.PAYPAL, payment_state=Order.PaymentState.PAID)
+    Order.objects.filter(pk=order.pk).update(
+        payment_method=Order.PaymentMethod.PAYPAL, payment_state=Order.PaymentState.PAID
+    )
     text = text_of(login(client, "comptoir-bastille").get(bag_ticket(order)))
     assert "PAYÉE EN LIGNE" in text and "À encaisser" not in text and "NON PAYÉE" not in text
     assert "rue de Lappe" not in text  # no address on a take-away's bag
@@ -93,10 +95,18 @@ def test_tickets_are_sized_for_80_mm_thermal_printers():
     assert "@page { size: 80mm auto;" in style and "monospace" in style and "width: 72mm" in style
 
 
-@pytest.mark.parametrize("username, own, other", [
-    ("gerant-bastille", 200, 403), ("pizzaiolo-bastille", 200, 403), ("livreur-bastille", 200, 403),
-    ("comptoir-bastille", 200, 403), ("siege", 200, 200), ("pizzaiolo-nation", 403, 200), ("marketing", 403, 403),
-])
+@pytest.mark.parametrize(
+    "username, own, other",
+    [
+        ("gerant-bastille", 200, 403),
+        ("pizzaiolo-bastille", 200, 403),
+        ("livreur-bastille", 200, 403),
+        ("comptoir-bastille", 200, 403),
+        ("siege", 200, 200),
+        ("pizzaiolo-nation", 403, 200),
+        ("marketing", 403, 403),
+    ],
+)
 def test_tickets_are_scoped_to_the_members_restaurants(client, bastille, nation, username, own, other):
     ours, theirs = order_at(bastille), order_at(nation)
     login(client, username)
@@ -129,7 +139,10 @@ def test_tickets_are_reachable_from_the_board_the_delivery_screen_and_the_order_
     board_html = client.get(f"/admin/cuisine/{bastille.pk}/colonnes/").content.decode()
     assert kitchen_ticket(order) in board_html and bag_ticket(order) in board_html
     kitchen_page = client.get(f"/admin/cuisine/{bastille.pk}/").content.decode()
-    assert "ordering/print.js" in kitchen_page and f'data-claim-url="/admin/cuisine/commande/0/ticket-cuisine/imprimer/"' in kitchen_page
+    assert (
+        "ordering/print.js" in kitchen_page
+        and 'data-claim-url="/admin/cuisine/commande/0/ticket-cuisine/imprimer/"' in kitchen_page
+    )
     inspect = client.get(f"/admin/ordering/order/inspect/{order.pk}/").content.decode()
     assert kitchen_ticket(order) in inspect and bag_ticket(order) in inspect
     transition(order, Status.IN_PREPARATION)
@@ -184,7 +197,9 @@ def test_concurrent_claims_on_postgresql_exactly_one_wins(demo_committed):
 
     bastille = RestaurantPage.objects.get(slug="bastille")
     order = order_at(bastille)
-    tablets = [login(Client(), username) for username in ["pizzaiolo-bastille", "gerant-bastille", "comptoir-bastille"] * 4]
+    tablets = [
+        login(Client(), username) for username in ["pizzaiolo-bastille", "gerant-bastille", "comptoir-bastille"] * 4
+    ]
     results = run_at_once([lambda tablet=tablet: claim(tablet, order).status_code for tablet in tablets])
     assert sorted(results) == [200] + [409] * (len(tablets) - 1), results
     assert Order.objects.get(pk=order.pk).kitchen_ticket_printed_at is not None
@@ -212,13 +227,19 @@ def test_a_courier_cannot_hand_over_another_couriers_delivery(client, bastille, 
     order = out_with(order_at(bastille), "livreur-bastille")
     changes = order.status_changes.count()
     login(client, "livreur2-bastille")
-    refused = client.post(f"/admin/cuisine/commande/{order.pk}/etape/", {"status": "delivered", "collected_with": "cash"})
+    refused = client.post(
+        f"/admin/cuisine/commande/{order.pk}/etape/", {"status": "delivered", "collected_with": "cash"}
+    )
     assert refused.status_code == 403
     refused = move_json(client, order, "delivered", collected_with="cash")
     assert refused.status_code == 403 and "autre livreur" in refused.json()["error"]
     after = Order.objects.get(pk=order.pk)
     assert (after.status, after.payment_state, after.collected_with, after.courier.username) == (
-        Status.OUT_FOR_DELIVERY, Order.PaymentState.PENDING, "", "livreur-bastille")
+        Status.OUT_FOR_DELIVERY,
+        Order.PaymentState.PENDING,
+        "",
+        "livreur-bastille",
+    )
     assert after.status_changes.count() == changes
     screen = client.get(f"/admin/cuisine/livraisons/{bastille.pk}/").content.decode()
     assert order.number in screen and f'action="/admin/cuisine/commande/{order.pk}/etape/"' not in screen
@@ -238,7 +259,9 @@ def test_the_courier_who_took_it_or_a_manager_hands_it_over(client, bastille, se
 
 def test_the_delivery_screen_shows_the_customer_and_what_to_collect(client, bastille):
     waiting, mine, paid = order_at(bastille), order_at(bastille), order_at(bastille)
-    Order.objects.filter(pk=paid.pk).update(payment_method=Order.PaymentMethod.PAYPAL, payment_state=Order.PaymentState.PAID)
+    Order.objects.filter(pk=paid.pk).update(
+        payment_method=Order.PaymentMethod.PAYPAL, payment_state=Order.PaymentState.PAID
+    )
     for order in (waiting, mine, paid):
         transition(order, Status.IN_PREPARATION)
         transition(order, Status.READY)
@@ -270,11 +293,17 @@ def test_the_delivery_screen_polls_the_board_version(client, bastille):
     transition(order, Status.READY)
     board_version.bump(bastille.pk)  # done on commit; the test transaction never commits
     changed = client.get(url, {"v": version})
-    assert changed.status_code == 200 and changed["X-Board-Version"] != version and order.number in changed.content.decode()
+    assert (
+        changed.status_code == 200
+        and changed["X-Board-Version"] != version
+        and order.number in changed.content.decode()
+    )
 
 
-@pytest.mark.parametrize("username, expected", [("livreur-bastille", 200), ("gerant-bastille", 200),
-                                                ("pizzaiolo-bastille", 403), ("pizzaiolo-nation", 403)])
+@pytest.mark.parametrize(
+    "username, expected",
+    [("livreur-bastille", 200), ("gerant-bastille", 200), ("pizzaiolo-bastille", 403), ("pizzaiolo-nation", 403)],
+)
 def test_the_delivery_list_is_for_the_restaurants_couriers_and_managers(client, bastille, username, expected):
     assert login(client, username).get(f"/admin/cuisine/livraisons/{bastille.pk}/liste/").status_code == expected
 
@@ -283,8 +312,9 @@ def test_the_delivery_list_is_for_the_restaurants_couriers_and_managers(client, 
 
 
 def promise(order, moment, status=None, asap=False):
-    Order.objects.filter(pk=order.pk).update(requested_for=None if asap else moment, estimated_ready_at=moment,
-                                             **({"status": status} if status else {}))
+    Order.objects.filter(pk=order.pk).update(
+        requested_for=None if asap else moment, estimated_ready_at=moment, **({"status": status} if status else {})
+    )
     return order
 
 
@@ -331,8 +361,12 @@ def at(hour, minute):
 
 def served(restaurant, fulfilment, promised, actual, asap=False, status=None):
     """An order promised at `promised`, ready (take-away) or delivered (delivery) at `actual`."""
-    order = promise(order_at(restaurant, fulfilment), promised, asap=asap,
-                    status=status or (Status.DELIVERED if fulfilment == Fulfilment.DELIVERY else Status.COLLECTED))
+    order = promise(
+        order_at(restaurant, fulfilment),
+        promised,
+        asap=asap,
+        status=status or (Status.DELIVERED if fulfilment == Fulfilment.DELIVERY else Status.COLLECTED),
+    )
     steps = [(Status.READY, promised - timedelta(minutes=25))] if fulfilment == Fulfilment.DELIVERY else []
     steps.append((Status.DELIVERED if fulfilment == Fulfilment.DELIVERY else Status.READY, actual))
     for status, moment in steps:
@@ -399,19 +433,38 @@ def test_the_report_as_csv(client, service, bastille):
     ]  # a manager: their restaurant only
 
 
-@pytest.mark.parametrize("username, expected", [("gerant-bastille", 200), ("siege", 200), ("admin", 200),
-                                                ("pizzaiolo-bastille", 403), ("livreur-bastille", 403),
-                                                ("comptoir-bastille", 403), ("marketing", 403)])
+@pytest.mark.parametrize(
+    "username, expected",
+    [
+        ("gerant-bastille", 200),
+        ("siege", 200),
+        ("admin", 200),
+        ("pizzaiolo-bastille", 403),
+        ("livreur-bastille", 403),
+        ("comptoir-bastille", 403),
+        ("marketing", 403),
+    ],
+)
 def test_the_report_is_for_managers_and_head_office(client, bastille, username, expected):
     login(client, username)
     assert client.get("/admin/cuisine/rapport/").status_code == expected
     assert client.get("/admin/cuisine/rapport/csv/").status_code == expected
 
 
-@pytest.mark.parametrize("query", [
-    {"date": "notadate"}, {"date": "2026-13-45"}, {"restaurant": "x"}, {"restaurant": "9" * 30}, {"restaurant": "1e309"},
-    {"date": "2026-03-10\x00"}, {"status": "late"}, {"date": ["2026-03-10", "2026-03-11"]}, {"restaurant__title": "B"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"date": "notadate"},
+        {"date": "2026-13-45"},
+        {"restaurant": "x"},
+        {"restaurant": "9" * 30},
+        {"restaurant": "1e309"},
+        {"date": "2026-03-10\x00"},
+        {"status": "late"},
+        {"date": ["2026-03-10", "2026-03-11"]},
+        {"restaurant__title": "B"},
+    ],
+)
 def test_the_report_refuses_anything_but_its_two_filters(client, bastille, query):
     login(client, "siege")
     assert client.get("/admin/cuisine/rapport/", query).status_code == 400

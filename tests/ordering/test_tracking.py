@@ -41,7 +41,9 @@ def test_unknown_tracking_link_is_404(client, order):
 def test_change_order_rereserves_stock_and_recomputes_total(client, order, bastille):
     before = levels(bastille)
     reine, diavola = size_of("reine"), size_of("diavola")
-    response = client.post(f"/commande/suivi/{order.tracking_token}/modifier/", {f"size_{reine.pk}": 1, f"size_{diavola.pk}": 1})
+    response = client.post(
+        f"/commande/suivi/{order.tracking_token}/modifier/", {f"size_{reine.pk}": 1, f"size_{diavola.pk}": 1}
+    )
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.total == Decimal("11.50") + Decimal("12.50") + Decimal("2.50")
@@ -62,7 +64,7 @@ def test_change_refused_when_it_would_oversell(client, order, bastille):
 
 
 def test_cancel_returns_the_stock(client, order, bastille):
-    initial = {name: qty for name, qty in levels(bastille).items()}
+    initial = dict(levels(bastille))
     client.post(f"/commande/suivi/{order.tracking_token}/annuler/")
     order.refresh_from_db()
     assert order.status == Status.CANCELLED
@@ -117,12 +119,15 @@ def test_a_delivery_says_where_it_goes_and_who_to_call(client, order):
     assert not place.select("a[href*='openstreetmap']")
 
 
-@pytest.mark.parametrize("status, done, current", [
-    (Status.PLACED, ["placed"], "placed"),
-    (Status.IN_PREPARATION, ["placed", "in_preparation"], "in_preparation"),
-    (Status.OUT_FOR_DELIVERY, ["placed", "in_preparation", "ready", "out_for_delivery"], "out_for_delivery"),
-    (Status.DELIVERED, ["placed", "in_preparation", "ready", "out_for_delivery", "delivered"], "delivered"),
-])
+@pytest.mark.parametrize(
+    "status, done, current",
+    [
+        (Status.PLACED, ["placed"], "placed"),
+        (Status.IN_PREPARATION, ["placed", "in_preparation"], "in_preparation"),
+        (Status.OUT_FOR_DELIVERY, ["placed", "in_preparation", "ready", "out_for_delivery"], "out_for_delivery"),
+        (Status.DELIVERED, ["placed", "in_preparation", "ready", "out_for_delivery", "delivered"], "delivered"),
+    ],
+)
 def test_the_progress_line_marks_the_steps_done_and_the_current_one_in_words(client, order, status, done, current):
     Order.objects.filter(pk=order.pk).update(status=status)
     steps = page_of(client.get(order.get_tracking_url())).select("[data-timeline] [data-step]")
@@ -138,15 +143,18 @@ def test_the_progress_line_marks_the_steps_done_and_the_current_one_in_words(cli
     assert [s["status"] for s in state["steps"] if s["current"]] == [current] and state["finished"] is finished
 
 
-@pytest.mark.parametrize("status, fulfilment, headline", [
-    (Status.PLACED, "delivery", "Le restaurant a bien reçu votre commande."),
-    (Status.READY, "pickup", "Votre commande est prête : vous pouvez venir la retirer."),
-    (Status.READY, "delivery", "Votre commande est prête et part bientôt en livraison."),
-    (Status.OUT_FOR_DELIVERY, "delivery", "Votre commande est en route."),
-    (Status.DELIVERED, "delivery", "Votre commande a été livrée. Bon appétit !"),
-    (Status.COLLECTED, "pickup", "Vous avez retiré votre commande. Bon appétit !"),
-    (Status.CANCELLED, "delivery", "Cette commande est annulée."),
-])
+@pytest.mark.parametrize(
+    "status, fulfilment, headline",
+    [
+        (Status.PLACED, "delivery", "Le restaurant a bien reçu votre commande."),
+        (Status.READY, "pickup", "Votre commande est prête : vous pouvez venir la retirer."),
+        (Status.READY, "delivery", "Votre commande est prête et part bientôt en livraison."),
+        (Status.OUT_FOR_DELIVERY, "delivery", "Votre commande est en route."),
+        (Status.DELIVERED, "delivery", "Votre commande a été livrée. Bon appétit !"),
+        (Status.COLLECTED, "pickup", "Vous avez retiré votre commande. Bon appétit !"),
+        (Status.CANCELLED, "delivery", "Cette commande est annulée."),
+    ],
+)
 def test_one_headline_per_state_and_way(client, order, status, fulfilment, headline):
     Order.objects.filter(pk=order.pk).update(status=status, fulfilment=fulfilment)
     page = page_of(client.get(order.get_tracking_url()))
@@ -160,7 +168,10 @@ def test_cancelling_asks_in_the_page_not_in_a_browser_box(client, order):
     assert disclosure.summary.get_text() == "Annuler ma commande"
     form = disclosure.select_one("form")
     assert form["action"] == f"/commande/suivi/{order.tracking_token}/annuler/" and form["method"] == "post"
-    assert f"Annuler la commande {order.number} ?" in disclosure.get_text(" ") and "Vous ne payez rien." in disclosure.get_text()
+    assert (
+        f"Annuler la commande {order.number} ?" in disclosure.get_text(" ")
+        and "Vous ne payez rien." in disclosure.get_text()
+    )
     assert form.select_one("button[type=submit]").get_text() == "Oui, annuler la commande"
     assert not page.select("[data-confirm]")
     with open(os.path.join(settings.BASE_DIR, "ordering", "static", "ordering", "track.js")) as script:
@@ -168,6 +179,8 @@ def test_cancelling_asks_in_the_page_not_in_a_browser_box(client, order):
 
 
 def test_a_paid_order_says_the_refund_before_cancelling(client, order):
-    Order.objects.filter(pk=order.pk).update(payment_method=Order.PaymentMethod.PAYPAL, payment_state=Order.PaymentState.PAID)
+    Order.objects.filter(pk=order.pk).update(
+        payment_method=Order.PaymentMethod.PAYPAL, payment_state=Order.PaymentState.PAID
+    )
     disclosure = page_of(client.get(order.get_tracking_url())).select_one("details[data-cancel]")
     assert "Les 25,50\u00a0€ payés avec PayPal vous seront remboursés." in disclosure.get_text()

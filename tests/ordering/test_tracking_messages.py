@@ -20,6 +20,7 @@ def bastille(db):
 
     return RestaurantPage.objects.get(slug="bastille")  # opening hours do not matter here
 
+
 PaymentState, PaymentMethod = Order.PaymentState, Order.PaymentMethod
 LIVE = {Status.PLACED, Status.IN_PREPARATION, Status.READY, Status.OUT_FOR_DELIVERY}
 IN_THE_KITCHEN = {Status.IN_PREPARATION, Status.READY, Status.OUT_FOR_DELIVERY}
@@ -34,11 +35,26 @@ def today_at(moment):
 
 def make_order(restaurant, status, method, payment_state, fulfilment, slot):
     return Order.objects.create(
-        restaurant=restaurant, day=timezone.localdate(), sequence=1, number="TST-0001", tracking_token=Order.new_tracking_token(),
-        status=status, fulfilment=fulfilment, name="Léa", phone="0612345678", email="lea@example.fr",
-        street_address="1 rue de Lappe", postcode="75011", city="Paris", subtotal=Decimal("23.00"),
-        delivery_fee=Decimal("2.50"), total=Decimal("25.50"), payment_method=method, payment_state=payment_state,
-        requested_for=today_at(SLOT) if slot else None, estimated_ready_at=today_at(SLOT if slot else ESTIMATE),
+        restaurant=restaurant,
+        day=timezone.localdate(),
+        sequence=1,
+        number="TST-0001",
+        tracking_token=Order.new_tracking_token(),
+        status=status,
+        fulfilment=fulfilment,
+        name="Léa",
+        phone="0612345678",
+        email="lea@example.fr",
+        street_address="1 rue de Lappe",
+        postcode="75011",
+        city="Paris",
+        subtotal=Decimal("23.00"),
+        delivery_fee=Decimal("2.50"),
+        total=Decimal("25.50"),
+        payment_method=method,
+        payment_state=payment_state,
+        requested_for=today_at(SLOT) if slot else None,
+        estimated_ready_at=today_at(SLOT if slot else ESTIMATE),
         collected_with="cash" if payment_state == PaymentState.PAID and method == PaymentMethod.ON_SITE else "",
     )
 
@@ -111,7 +127,9 @@ def test_tracking_says_the_right_thing(client, bastille, status, method, payment
 
 
 def test_a_slot_on_another_day_gives_the_day(client, bastille):
-    order = make_order(bastille, Status.PLACED, PaymentMethod.ON_SITE, PaymentState.PENDING, Fulfilment.PICKUP, slot=True)
+    order = make_order(
+        bastille, Status.PLACED, PaymentMethod.ON_SITE, PaymentState.PENDING, Fulfilment.PICKUP, slot=True
+    )
     tomorrow = timezone.localtime(order.requested_for) + timezone.timedelta(days=1)
     Order.objects.filter(pk=order.pk).update(requested_for=tomorrow, estimated_ready_at=tomorrow)
     state = client.get(f"/commande/suivi/{order.tracking_token}/etat/").json()

@@ -4,22 +4,23 @@ import itertools
 
 import pytest
 
+from ordering.exceptions import TransitionNotAllowed
 from ordering.models import Order, StatusChange
 from ordering.services import transition
-from ordering.exceptions import TransitionNotAllowed
 from ordering.workflow import Fulfilment, Status, can_transition
 
 ALLOWED = {
-    (Status.AWAITING_PAYMENT, Status.PLACED, None), (Status.AWAITING_PAYMENT, Status.CANCELLED, None),
-    (Status.PLACED, Status.IN_PREPARATION, None), (Status.PLACED, Status.CANCELLED, None),
+    (Status.AWAITING_PAYMENT, Status.PLACED, None),
+    (Status.AWAITING_PAYMENT, Status.CANCELLED, None),
+    (Status.PLACED, Status.IN_PREPARATION, None),
+    (Status.PLACED, Status.CANCELLED, None),
     (Status.IN_PREPARATION, Status.READY, None),
-    (Status.READY, Status.OUT_FOR_DELIVERY, Fulfilment.DELIVERY), (Status.READY, Status.COLLECTED, Fulfilment.PICKUP),
+    (Status.READY, Status.OUT_FOR_DELIVERY, Fulfilment.DELIVERY),
+    (Status.READY, Status.COLLECTED, Fulfilment.PICKUP),
     (Status.OUT_FOR_DELIVERY, Status.DELIVERED, Fulfilment.DELIVERY),
 }
 ALL = [
-    (current, target, fulfilment)
-    for current, target in itertools.product(Status, Status)
-    for fulfilment in Fulfilment
+    (current, target, fulfilment) for current, target in itertools.product(Status, Status) for fulfilment in Fulfilment
 ]
 
 
@@ -44,7 +45,9 @@ def test_transitions_are_recorded_with_who_and_when(order, django_user_model):
         order = transition(order, target, by=pizzaiolo)
     history = list(StatusChange.objects.filter(order=order).values_list("from_status", "to_status", "by__username"))
     assert history == [
-        ("", "placed", None), ("placed", "in_preparation", "luigi"), ("in_preparation", "ready", "luigi"),
+        ("", "placed", None),
+        ("placed", "in_preparation", "luigi"),
+        ("in_preparation", "ready", "luigi"),
         ("ready", "collected", "luigi"),
     ]
 

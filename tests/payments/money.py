@@ -8,7 +8,9 @@ from ordering.models import Order, PayPalRefund
 
 
 def kept_by_us(order):
-    captured = sum((p.captured_amount or Decimal("0") for p in order.paypal_payments.exclude(capture_id=None)), Decimal("0"))
+    captured = sum(
+        (p.captured_amount or Decimal("0") for p in order.paypal_payments.exclude(capture_id=None)), Decimal("0")
+    )
     # A superseded refund request gave nothing back: the refund made another way has its own row.
     refunds = PayPalRefund.objects.filter(payment__order=order).exclude(state=PayPalRefund.State.SUPERSEDED)
     refunded = sum((r.amount for r in refunds), Decimal("0"))
@@ -18,8 +20,15 @@ def kept_by_us(order):
 def assert_money_invariant(settled=True):
     """settled: every refund has been confirmed by PayPal too (none left to retry)."""
     for order in Order.objects.all():
-        paid_online = order.payment_method == Order.PaymentMethod.PAYPAL and order.payment_state == Order.PaymentState.PAID
-        assert kept_by_us(order) == (order.total if paid_online else Decimal("0")), (order.number, order.status, order.payment_method, order.payment_state)
+        paid_online = (
+            order.payment_method == Order.PaymentMethod.PAYPAL and order.payment_state == Order.PaymentState.PAID
+        )
+        assert kept_by_us(order) == (order.total if paid_online else Decimal("0")), (
+            order.number,
+            order.status,
+            order.payment_method,
+            order.payment_state,
+        )
         if order.payment_method == Order.PaymentMethod.ON_SITE and order.payment_state == Order.PaymentState.PAID:
             assert order.collected_with in ("cash", "card"), order.number
     if settled:

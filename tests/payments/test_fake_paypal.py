@@ -17,7 +17,9 @@ PAYPAL_ACCOUNT_ID = re.compile(r"^[2-9A-HJ-NP-Z]{13}$")
 def test_the_approval_page_returns_a_paypal_shaped_payer_id(shopper, paypal):
     order, response = pay_with_paypal(shopper)
     payment = order.paypal_payments.get()
-    approved = requests.post(f"{paypal.url}/checkoutnow/approve", data={"token": payment.paypal_order_id}, allow_redirects=False)
+    approved = requests.post(
+        f"{paypal.url}/checkoutnow/approve", data={"token": payment.paypal_order_id}, allow_redirects=False
+    )
     assert approved.status_code == 303
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(approved.headers["Location"]).query)
     payer_id = query["PayerID"][0]
@@ -45,5 +47,7 @@ def test_a_refund_answers_with_the_payments_v2_refund_shape(shopper, paypal):
     assert set(refund) >= {"id", "status", "amount", "links", "create_time", "update_time"}
     assert refund["status"] == "COMPLETED" and refund["amount"] == {"currency_code": "EUR", "value": "5.00"}
     links = {link["rel"]: link["href"] for link in refund["links"]}
-    assert links["self"].endswith(f"/v2/payments/refunds/{refund['id']}") and links["up"].endswith(f"/v2/payments/captures/{capture['id']}")
+    assert links["self"].endswith(f"/v2/payments/refunds/{refund['id']}") and links["up"].endswith(
+        f"/v2/payments/captures/{capture['id']}"
+    )
     assert "capture_id" not in refund  # the fake's own bookkeeping stays out of PayPal's shape

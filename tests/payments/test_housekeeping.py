@@ -13,7 +13,8 @@ from django.utils import timezone
 from home.models import RestaurantPage
 from ordering import services
 from ordering.models import Order, PayPalRefund
-from ordering.paypal import client as paypal_api, payments
+from ordering.paypal import client as paypal_api
+from ordering.paypal import payments
 from ordering.paypal.client import PayPalRefused
 from ordering.services import OrderDetails, place_order
 from ordering.workflow import Fulfilment, Status
@@ -24,8 +25,13 @@ HOLD_SECONDS = 8
 
 
 def paypal_order(restaurant, name="Léa"):
-    details = OrderDetails(fulfilment=Fulfilment.PICKUP, name=name, phone="0612345678", email="lea@example.fr",
-                           payment_method=Order.PaymentMethod.PAYPAL)
+    details = OrderDetails(
+        fulfilment=Fulfilment.PICKUP,
+        name=name,
+        phone="0612345678",
+        email="lea@example.fr",
+        payment_method=Order.PaymentMethod.PAYPAL,
+    )
     return place_order(restaurant, {size_of("margherita").pk: 1}, details)
 
 

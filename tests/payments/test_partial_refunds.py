@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from ordering.exceptions import OrderError
 from ordering.models import Order, PayPalRefund
 from ordering.paypal import client as paypal_api
 from ordering.paypal.client import PayPalRefused
-from ordering.exceptions import OrderError
 from ordering.services import change_order
 from ordering.workflow import Status
 from tests.conftest import size_of, text_of
@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def change(client_, order, **quantities):
-    data = {f"size_{size_of(slug, label).pk if label else size_of(slug).pk}": n for (slug, label), n in quantities.items()}
+    data = {
+        f"size_{size_of(slug, label).pk if label else size_of(slug).pk}": n for (slug, label), n in quantities.items()
+    }
     return client_.post(f"/commande/suivi/{order.tracking_token}/modifier/", data)
 
 
@@ -42,14 +44,21 @@ def test_a_paid_order_changed_for_less_is_partly_refunded(shopper, paypal, djang
     order.refresh_from_db()
     assert order.total == Decimal("30.00") and order.payment_state == Order.PaymentState.PAID
     refund = PayPalRefund.objects.get()
-    assert (refund.amount, refund.currency, refund.state, refund.reason) == (Decimal("9.50"), "EUR", PayPalRefund.State.COMPLETED, "order changed")
+    assert (refund.amount, refund.currency, refund.state, refund.reason) == (
+        Decimal("9.50"),
+        "EUR",
+        PayPalRefund.State.COMPLETED,
+        "order changed",
+    )
     [at_paypal] = paypal.state.refunds.values()
     assert at_paypal["amount"] == {"currency_code": "EUR", "value": "9.50"}
     assert paypal.state.captures[order.paypal_payments.get().capture_id]["status"] == "PARTIALLY_REFUNDED"
     assert_money_invariant()
 
 
-def test_two_changes_then_a_cancellation_refund_exactly_what_was_paid(shopper, paypal, django_capture_on_commit_callbacks):
+def test_two_changes_then_a_cancellation_refund_exactly_what_was_paid(
+    shopper, paypal, django_capture_on_commit_callbacks
+):
     order = paid_order(shopper, paypal)
     with django_capture_on_commit_callbacks(execute=True):
         change_to(shopper, order, [(mega_reine(), 1), (size_of("margherita"), 1)])
@@ -96,7 +105,9 @@ def test_an_order_awaiting_payment_cannot_be_changed(shopper, paypal):
     assert order.total == Decimal("39.50")
 
 
-def test_a_partial_refund_refused_by_an_outage_is_retried_once_at_paypal(shopper, paypal, settings, django_capture_on_commit_callbacks):
+def test_a_partial_refund_refused_by_an_outage_is_retried_once_at_paypal(
+    shopper, paypal, settings, django_capture_on_commit_callbacks
+):
     settings.PAYPAL_MAX_RETRIES = 0
     order = paid_order(shopper, paypal)
     paypal.state.behaviour = {"fail": 1}
@@ -118,7 +129,9 @@ def test_a_lost_answer_is_the_same_refund_at_paypal(shopper, paypal, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         change_to(shopper, order, [(mega_reine(), 1), (size_of("margherita"), 1)])
     refund = PayPalRefund.objects.get()
-    again = paypal_api.refund_capture(refund.payment.capture_id, refund.amount, refund.currency, request_id=refund.request_id)
+    again = paypal_api.refund_capture(
+        refund.payment.capture_id, refund.amount, refund.currency, request_id=refund.request_id
+    )
     assert again["id"] == refund.refund_id and len(paypal.state.refunds) == 1
 
 
@@ -142,7 +155,9 @@ def test_paypal_refuses_over_refunds_and_another_currency(shopper, paypal):
     assert paypal.state.captures[capture_id]["status"] == "REFUNDED"
 
 
-def test_a_capture_in_another_currency_is_refunded_in_that_currency(shopper, paypal, django_capture_on_commit_callbacks):
+def test_a_capture_in_another_currency_is_refunded_in_that_currency(
+    shopper, paypal, django_capture_on_commit_callbacks
+):
     from tests.payments.test_paypal import approve, come_back
 
     order, _ = pay_with_paypal(shopper)
@@ -169,11 +184,13 @@ def test_our_refund_request_is_tagged_with_its_custom_id(shopper, paypal, django
     assert at_paypal["custom_id"] == f"ocpizza-refund-{refund.pk}" and at_paypal["id"] == refund.refund_id
 
 
-def test_a_dashboard_refund_webhook_before_our_cancellation_refund_is_counted_once(shopper, paypal, django_capture_on_commit_callbacks):
+def test_a_dashboard_refund_webhook_before_our_cancellation_refund_is_counted_once(
+    shopper, paypal, django_capture_on_commit_callbacks
+):
     """The other order of arrival than review finding 7: the dashboard refund's webhook
     lands while our cancellation refund is recorded but not sent yet."""
-    from ordering.paypal import payments
     from devtools.fake_paypal import build_event
+    from ordering.paypal import payments
     from tests.payments.test_paypal import post_event
 
     order = paid_order(shopper, paypal)

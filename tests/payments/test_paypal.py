@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from devtools.fake_paypal import build_event, webhook_headers
-from ordering.models import Order, PayPalPayment, PayPalRefund, PayPalWebhookEvent, Stock, StatusChange
+from ordering.models import Order, PayPalPayment, PayPalRefund, PayPalWebhookEvent, StatusChange, Stock
 from ordering.paypal import client as paypal_api
 from ordering.workflow import Status
 from tests.conftest import delivery_form, issue_checkout_key, size_of, text_of
@@ -26,25 +26,36 @@ def levels(restaurant):
 
 @pytest.fixture
 def shopper(client, bastille, paypal):
-    client.post("/commande/panier/ajouter/", {"restaurant": bastille.pk, "size": size_of("reine", "Méga 40 cm").pk, "quantity": 1})
-    client.post("/commande/panier/ajouter/", {"restaurant": bastille.pk, "size": size_of("margherita").pk, "quantity": 2})
+    client.post(
+        "/commande/panier/ajouter/",
+        {"restaurant": bastille.pk, "size": size_of("reine", "Méga 40 cm").pk, "quantity": 1},
+    )
+    client.post(
+        "/commande/panier/ajouter/", {"restaurant": bastille.pk, "size": size_of("margherita").pk, "quantity": 2}
+    )
     return client
 
 
 def pay_with_paypal(shopper, key="b" * 32):
-    response = shopper.post(CHECKOUT, delivery_form(payment_method="paypal", checkout_key=issue_checkout_key(shopper, key)))
+    response = shopper.post(
+        CHECKOUT, delivery_form(payment_method="paypal", checkout_key=issue_checkout_key(shopper, key))
+    )
     order = Order.objects.get(checkout_key=key)
     return order, response
 
 
 def approve(paypal, order):
     payment = order.paypal_payments.latest("created_at")
-    paypal.state.orders[payment.paypal_order_id].update(status="APPROVED", payer_id=PAYER_ID)  # what the Approve button does
+    paypal.state.orders[payment.paypal_order_id].update(
+        status="APPROVED", payer_id=PAYER_ID
+    )  # what the Approve button does
     return payment
 
 
 def come_back(shopper, order, payment):
-    return shopper.get(f"/commande/paypal/retour/{order.tracking_token}/?token={payment.paypal_order_id}&PayerID={PAYER_ID}")
+    return shopper.get(
+        f"/commande/paypal/retour/{order.tracking_token}/?token={payment.paypal_order_id}&PayerID={PAYER_ID}"
+    )
 
 
 def messages_of(response):
@@ -66,8 +77,12 @@ def test_checkout_creates_a_paypal_order_with_the_orders_v2_shape(shopper, paypa
     assert unit["reference_id"] == unit["invoice_id"] == order.number
     amount = unit["amount"]
     assert amount == {
-        "currency_code": "EUR", "value": "39.50",
-        "breakdown": {"item_total": {"currency_code": "EUR", "value": "37.00"}, "shipping": {"currency_code": "EUR", "value": "2.50"}},
+        "currency_code": "EUR",
+        "value": "39.50",
+        "breakdown": {
+            "item_total": {"currency_code": "EUR", "value": "37.00"},
+            "shipping": {"currency_code": "EUR", "value": "2.50"},
+        },
     }
     items_total = sum(Decimal(i["unit_amount"]["value"]) * int(i["quantity"]) for i in unit["items"])
     assert items_total == Decimal("37.00")
@@ -91,7 +106,11 @@ def test_approve_and_return_twice_gives_one_paid_order_and_one_capture(shopper, 
 
 
 def post_event(client_, event, forge=False):
-    headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in webhook_headers(event, "WH-TEST", forge).items() if k != "Content-Type"}
+    headers = {
+        f"HTTP_{k.upper().replace('-', '_')}": v
+        for k, v in webhook_headers(event, "WH-TEST", forge).items()
+        if k != "Content-Type"
+    }
     return client_.post("/commande/paypal/webhook/", data=json.dumps(event), content_type="application/json", **headers)
 
 
@@ -126,13 +145,19 @@ def test_replayed_webhook_is_processed_once(shopper, paypal):
 def test_forged_or_malformed_webhook_is_refused_and_changes_nothing(shopper, paypal):
     order, _payment, event = captured_on_paypal(shopper, paypal)
     assert post_event(shopper, event, forge=True).status_code == 400
-    assert shopper.post("/commande/paypal/webhook/", data="{not json", content_type="application/json").status_code == 400
+    assert (
+        shopper.post("/commande/paypal/webhook/", data="{not json", content_type="application/json").status_code == 400
+    )
     order.refresh_from_db()
     assert order.status == Status.AWAITING_PAYMENT and not PayPalWebhookEvent.objects.exists()
 
 
-@pytest.mark.parametrize("behaviour, detail", [({"capture_amount": "1.00"}, "amount 1.00"), ({"capture_currency": "USD"}, "currency USD")])
-def test_tampered_capture_is_rejected_and_refunded(shopper, paypal, behaviour, detail, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(
+    "behaviour, detail", [({"capture_amount": "1.00"}, "amount 1.00"), ({"capture_currency": "USD"}, "currency USD")]
+)
+def test_tampered_capture_is_rejected_and_refunded(
+    shopper, paypal, behaviour, detail, django_capture_on_commit_callbacks
+):
     order, _ = pay_with_paypal(shopper)
     payment = approve(paypal, order)
     paypal.state.behaviour = behaviour
@@ -303,8 +328,12 @@ def test_refund_refused_by_an_outage_is_retried(shopper, paypal, settings, djang
 def test_refund_webhook_marks_the_order_refunded(shopper, paypal):
     order = paid_order(shopper, paypal)
     capture_id = order.paypal_payments.get().capture_id
-    resource = {"id": "REFUND1", "status": "COMPLETED", "amount": {"currency_code": "EUR", "value": "39.50"},
-                "links": [{"href": f"{paypal.url}/v2/payments/captures/{capture_id}", "rel": "up", "method": "GET"}]}
+    resource = {
+        "id": "REFUND1",
+        "status": "COMPLETED",
+        "amount": {"currency_code": "EUR", "value": "39.50"},
+        "links": [{"href": f"{paypal.url}/v2/payments/captures/{capture_id}", "rel": "up", "method": "GET"}],
+    }
     assert post_event(shopper, build_event("PAYMENT.CAPTURE.REFUNDED", resource)).status_code == 200
     order.refresh_from_db()
     assert order.payment_state == Order.PaymentState.REFUNDED

@@ -41,19 +41,37 @@ def test_a_failed_handling_is_left_for_paypals_retry(shopper, paypal, monkeypatc
 
 
 def refund_resource(paypal, capture_id, **overrides):
-    resource = {"id": "REFUND1", "status": "COMPLETED", "amount": {"currency_code": "EUR", "value": "39.50"},
-                "links": [{"href": f"{paypal.url}/v2/payments/captures/{capture_id}", "rel": "up", "method": "GET"}]}
+    resource = {
+        "id": "REFUND1",
+        "status": "COMPLETED",
+        "amount": {"currency_code": "EUR", "value": "39.50"},
+        "links": [{"href": f"{paypal.url}/v2/payments/captures/{capture_id}", "rel": "up", "method": "GET"}],
+    }
     resource.update(overrides)
     return resource
 
 
-@pytest.mark.parametrize("overrides", [
-    {"links": "not a list"}, {"links": {"rel": "up"}}, {"links": [1, 2]}, {"links": [{"rel": "up", "href": 7}]},
-    {"amount": "39.50"}, {"amount": {"currency_code": "EUR", "value": "abc"}}, {"amount": {"currency_code": "€", "value": "1.00"}},
-    {"amount": {"currency_code": "EUR", "value": "1" * 40}}, {"id": "R" * 65}, {"id": 12}, {"id": "A\x00B"},
-    {"supplementary_data": "x"}, {"supplementary_data": {"related_ids": ["x"]}},
-    {"custom_id": 5}, {"custom_id": "c" * 128}, {"custom_id": "ocpizza-refund-1\x00"},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"links": "not a list"},
+        {"links": {"rel": "up"}},
+        {"links": [1, 2]},
+        {"links": [{"rel": "up", "href": 7}]},
+        {"amount": "39.50"},
+        {"amount": {"currency_code": "EUR", "value": "abc"}},
+        {"amount": {"currency_code": "€", "value": "1.00"}},
+        {"amount": {"currency_code": "EUR", "value": "1" * 40}},
+        {"id": "R" * 65},
+        {"id": 12},
+        {"id": "A\x00B"},
+        {"supplementary_data": "x"},
+        {"supplementary_data": {"related_ids": ["x"]}},
+        {"custom_id": 5},
+        {"custom_id": "c" * 128},
+        {"custom_id": "ocpizza-refund-1\x00"},
+    ],
+)
 def test_hostile_refund_event_is_refused_and_writes_nothing(shopper, paypal, overrides):
     order = paid_order(shopper, paypal)
     resource = refund_resource(paypal, order.paypal_payments.get().capture_id, **overrides)
@@ -63,9 +81,17 @@ def test_hostile_refund_event_is_refused_and_writes_nothing(shopper, paypal, ove
     assert not PayPalRefund.objects.exists() and not PayPalWebhookEvent.objects.exists()
 
 
-@pytest.mark.parametrize("event_overrides", [
-    {"id": "WH-" + "X" * 62}, {"id": ""}, {"id": ["WH-1"]}, {"event_type": "X" * 65}, {"resource": []}, {"resource": "x"},
-])
+@pytest.mark.parametrize(
+    "event_overrides",
+    [
+        {"id": "WH-" + "X" * 62},
+        {"id": ""},
+        {"id": ["WH-1"]},
+        {"event_type": "X" * 65},
+        {"resource": []},
+        {"resource": "x"},
+    ],
+)
 def test_hostile_event_fields_are_refused(shopper, paypal, event_overrides):
     order, _payment, event = captured_on_paypal(shopper, paypal)
     event.update(event_overrides)
@@ -74,7 +100,9 @@ def test_hostile_event_fields_are_refused(shopper, paypal, event_overrides):
     assert order.status == Status.AWAITING_PAYMENT and not PayPalWebhookEvent.objects.exists()
 
 
-@pytest.mark.parametrize("body", ["[]", "1", '"x"', "null", "[" * 100000 + "]" * 100000, '{"id": "a", "event_type": null}'])
+@pytest.mark.parametrize(
+    "body", ["[]", "1", '"x"', "null", "[" * 100000 + "]" * 100000, '{"id": "a", "event_type": null}']
+)
 def test_webhook_bodies_that_are_not_events(client, paypal, body):
     assert client.post("/commande/paypal/webhook/", data=body, content_type="application/json").status_code == 400
     assert not PayPalWebhookEvent.objects.exists()

@@ -59,13 +59,50 @@ FUZZ = settings.get_profile("fuzz")
 # --- what is hostile ----------------------------------------------------------
 
 HOSTILE_TEXT = [
-    "", " ", "A" * 10_000, "\x00", "abc\x00def", "\u202eRTL\u202c", "🍕" * 40, "e\u0301\u0302\u0303" * 50,
-    "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd", "%00", "null", "[]", "{}", "true",
-    "x" * 255, "é" * 300, "a@" + "b" * 250 + ".fr", "2026-13-45", "notadate", "zz", "25:99",
+    "",
+    " ",
+    "A" * 10_000,
+    "\x00",
+    "abc\x00def",
+    "\u202eRTL\u202c",
+    "🍕" * 40,
+    "e\u0301\u0302\u0303" * 50,
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "%00",
+    "null",
+    "[]",
+    "{}",
+    "true",
+    "x" * 255,
+    "é" * 300,
+    "a@" + "b" * 250 + ".fr",
+    "2026-13-45",
+    "notadate",
+    "zz",
+    "25:99",
 ]
 HOSTILE_NUMBERS = [
-    "-1", "0", "4.0", "999999999.999", "1e309", "-1e309", "NaN", "inf", "-0", "1e-30", "0x10", "١٢٣",
-    "99999999999999999999", str(2**63), str(-(2**63) - 1), "12,50", " 1 ", "+1", "1_000",
+    "-1",
+    "0",
+    "4.0",
+    "999999999.999",
+    "1e309",
+    "-1e309",
+    "NaN",
+    "inf",
+    "-0",
+    "1e-30",
+    "0x10",
+    "١٢٣",
+    "99999999999999999999",
+    str(2**63),
+    str(-(2**63) - 1),
+    "12,50",
+    " 1 ",
+    "+1",
+    "1_000",
 ]
 
 
@@ -93,8 +130,11 @@ def hostile_values(world_ids):
 
 def json_values(world_ids):
     scalar = st.one_of(hostile_scalars(world_ids), st.integers(), st.floats(), st.booleans(), st.none())
-    return st.recursive(scalar, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
-                        max_leaves=6)
+    return st.recursive(
+        scalar,
+        lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+        max_leaves=6,
+    )
 
 
 # --- the endpoints ---------------------------------------------------------
@@ -132,8 +172,13 @@ def discover_targets():
         namespace, _, short = name.rpartition(":")
         snippet = re.match(rf"wagtailsnippet(s|choosers)_({'|'.join(PROJECT_APPS)})_\w+$", namespace)
         modeladmin = re.match(rf"({'|'.join(PROJECT_APPS)})_\w+_modeladmin_\w+$", name)
-        if (module.split(".")[0] in PROJECT_APPS or namespace == "ordering" or name in ALSO_FUZZED
-                or modeladmin or (snippet and short in SNIPPET_VIEWS)):
+        if (
+            module.split(".")[0] in PROJECT_APPS
+            or namespace == "ordering"
+            or name in ALSO_FUZZED
+            or modeladmin
+            or (snippet and short in SNIPPET_VIEWS)
+        ):
             targets.append(Target(name, name, params, "admin" if route.startswith("admin/") else "public"))
     from wagtail.models import get_page_models
 
@@ -146,7 +191,14 @@ def discover_targets():
 
 
 PUBLIC_ROLES = ["anonymous", "anonymous-with-cart", "customer"]
-STAFF_ROLES = ["gerant-bastille", "pizzaiolo-bastille", "livreur-bastille", "comptoir-bastille", "pizzaiolo-nation", "siege"]
+STAFF_ROLES = [
+    "gerant-bastille",
+    "pizzaiolo-bastille",
+    "livreur-bastille",
+    "comptoir-bastille",
+    "pizzaiolo-nation",
+    "siege",
+]
 ADMIN_ROLES = ["anonymous"] + STAFF_ROLES + ["admin", "marketing"]
 
 # A 5xx found by this suite and known, awaiting its fix: {endpoint id: (where
@@ -189,12 +241,25 @@ class World:
 
         self.address = SavedAddress.remember(self.customer, "1 rue de Lappe", "75011", "Paris")
         stranger = get_user_model().objects.create_user("fuzz-stranger", "stranger@example.fr", "pizza-pizza-42")
-        self.strangers_address = SavedAddress.remember(stranger, "2 rue Secrète", "75011", "Paris")  # never theirs to use
-        self.cart = {"restaurant": self.bastille.pk, "lines": {str(size_of("reine").pk): 2, str(size_of("margherita").pk): 1}}
+        self.strangers_address = SavedAddress.remember(
+            stranger, "2 rue Secrète", "75011", "Paris"
+        )  # never theirs to use
+        self.cart = {
+            "restaurant": self.bastille.pk,
+            "lines": {str(size_of("reine").pk): 2, str(size_of("margherita").pk): 1},
+        }
 
         def order_at(restaurant, fulfilment=Fulfilment.DELIVERY, status=None, **extra):
-            details = OrderDetails(fulfilment=fulfilment, name="Léa", phone="0612345678", email="lea@example.fr",
-                                   street_address="1 rue de Lappe", postcode="75011", city="Paris", **extra)
+            details = OrderDetails(
+                fulfilment=fulfilment,
+                name="Léa",
+                phone="0612345678",
+                email="lea@example.fr",
+                street_address="1 rue de Lappe",
+                postcode="75011",
+                city="Paris",
+                **extra,
+            )
             order = place_order(restaurant, {size_of("reine").pk: 2}, details)
             if status:
                 Order.objects.filter(pk=order.pk).update(status=status)
@@ -215,17 +280,29 @@ class World:
         self.clients = {}
         for role in sorted(set(PUBLIC_ROLES + ADMIN_ROLES)):  # sessions made here, outside any request's savepoint
             self.client_for(role)
-        self.ids = sorted({str(pk) for pk in [self.nation.pk, self.orders["nation"].pk, *self.nation_stock, self.bastille.pk,
-                                              self.strangers_address.pk]})
+        self.ids = sorted(
+            {
+                str(pk)
+                for pk in [
+                    self.nation.pk,
+                    self.orders["nation"].pk,
+                    *self.nation_stock,
+                    self.bastille.pk,
+                    self.strangers_address.pk,
+                ]
+            }
+        )
 
     def _paypal_order(self):
-        from tests.conftest import delivery_form
-
         from ordering.models import Order
+        from tests.conftest import delivery_form
 
         client = Client()
         self._set_cart(client)
-        client.post(reverse("ordering:checkout"), delivery_form(payment_method="paypal", checkout_key=issue_checkout_key(client, "f" * 32)))
+        client.post(
+            reverse("ordering:checkout"),
+            delivery_form(payment_method="paypal", checkout_key=issue_checkout_key(client, "f" * 32)),
+        )
         return Order.objects.get(checkout_key="f" * 32)
 
     def _set_cart(self, client, cart=None):
@@ -243,7 +320,9 @@ class World:
         if client is None:
             client = self.clients[role] = Client(raise_request_exception=False)
             if not role.startswith("anonymous"):
-                client.force_login(get_user_model().objects.get(username={"customer": self.customer.username}.get(role, role)))
+                client.force_login(
+                    get_user_model().objects.get(username={"customer": self.customer.username}.get(role, role))
+                )
             session = client.session
             session["cart"] = self.cart if role in ("anonymous-with-cart", "customer") else {}
             session.save()
@@ -267,7 +346,11 @@ class World:
         if name == "restaurant_id":
             return [str(self.bastille.pk), str(self.nation.pk)] + bogus_ints
         if name in ("order_id", "instance_pk"):
-            return [str(orders[k].pk) for k in ("placed", "ready", "out", "pickup-ready", "nation", "awaiting")] + bogus_ints + bogus_text
+            return (
+                [str(orders[k].pk) for k in ("placed", "ready", "out", "pickup-ready", "nation", "awaiting")]
+                + bogus_ints
+                + bogus_text
+            )
         if name == "address_id":  # the customer's own address, then someone else's
             return [str(self.address.pk), str(self.strangers_address.pk)] + bogus_ints + bogus_text
         if name == "page_id":
@@ -284,7 +367,9 @@ class World:
         from django.apps import apps
 
         model = apps.get_model(label)
-        page = (model.objects.filter(pk=self.bastille.pk).first() if model is type(self.bastille) else None) or model.objects.live().first()
+        page = (
+            model.objects.filter(pk=self.bastille.pk).first() if model is type(self.bastille) else None
+        ) or model.objects.live().first()
         if page is None:  # a page type the demo does not use: one is made under the home page
             from home.models import HomePage
 
@@ -342,7 +427,9 @@ class Offer:
             split = urlsplit(link["href"])
             key = _endpoint_key(split.path or page_url)
             if key is not None:
-                self.query.setdefault(key, set()).update(name for name, _v in parse_qsl(split.query, keep_blank_values=True))
+                self.query.setdefault(key, set()).update(
+                    name for name, _v in parse_qsl(split.query, keep_blank_values=True)
+                )
 
 
 def _endpoint_key(url):
@@ -359,8 +446,14 @@ def _endpoint_key(url):
 
 
 # What a person would type in an empty field, so that one hostile field at a time reaches deep code.
-PLAUSIBLE = [(r"mail", "fuzz@example.fr"), (r"phone|tel", "0612345678"), (r"postcode", "75011"),
-             (r"password", "Fuzz-pizza-2026!"), (r"username", "fuzz-user"), (r"quantity|threshold|number", "2")]
+PLAUSIBLE = [
+    (r"mail", "fuzz@example.fr"),
+    (r"phone|tel", "0612345678"),
+    (r"postcode", "75011"),
+    (r"password", "Fuzz-pizza-2026!"),
+    (r"username", "fuzz-user"),
+    (r"quantity|threshold|number", "2"),
+]
 
 
 def _plausible(field):
@@ -380,7 +473,11 @@ def _form_values(form):
         name = field["name"]
         if field.name == "select":
             options = [(o.get("value", o.text), o.has_attr("selected")) for o in field.select("option")]
-            chosen = [v for v, selected in options if selected and v] or [v for v, _s in options if v] or [v for v, _s in options]
+            chosen = (
+                [v for v, selected in options if selected and v]
+                or [v for v, _s in options if v]
+                or [v for v, _s in options]
+            )
             data[name] = chosen[0] if chosen else ""
         elif field.name == "textarea":
             data[name] = field.text or "Fuzz"
@@ -472,17 +569,52 @@ def fingerprint():
     from django.db import connection
 
     from home.models import Product
-    from ordering.models import (Ingredient, Notification, Order, OrderLine, PayPalPayment, PayPalRefund,
-                                 PayPalWebhookEvent, RecipeLine, SavedAddress, StaffMember, StatusChange, Stock,
-                                 StockMovement)
+    from ordering.models import (
+        Ingredient,
+        Notification,
+        Order,
+        OrderLine,
+        PayPalPayment,
+        PayPalRefund,
+        PayPalWebhookEvent,
+        RecipeLine,
+        SavedAddress,
+        StaffMember,
+        StatusChange,
+        Stock,
+        StockMovement,
+    )
 
-    counts = [f"(SELECT count(*) FROM {model._meta.db_table})" for model in (
-        Order, OrderLine, StatusChange, StockMovement, PayPalPayment, PayPalRefund, PayPalWebhookEvent, Notification,
-        get_user_model(), StaffMember, RecipeLine, Ingredient, Product, SavedAddress)]
-    order_columns = "id, status, payment_state, payment_method, total, courier_id, collected_with, email, name, postcode"
-    rows = [f"(SELECT md5(coalesce(string_agg(concat_ws(',', {columns}), ';' ORDER BY id), '')) FROM {table})"
-            for table, columns in ((Order._meta.db_table, order_columns), (Stock._meta.db_table, "id, quantity, low_threshold"),
-                                   (SavedAddress._meta.db_table, "id, user_id, street_address, postcode, city"))]
+    counts = [
+        f"(SELECT count(*) FROM {model._meta.db_table})"
+        for model in (
+            Order,
+            OrderLine,
+            StatusChange,
+            StockMovement,
+            PayPalPayment,
+            PayPalRefund,
+            PayPalWebhookEvent,
+            Notification,
+            get_user_model(),
+            StaffMember,
+            RecipeLine,
+            Ingredient,
+            Product,
+            SavedAddress,
+        )
+    ]
+    order_columns = (
+        "id, status, payment_state, payment_method, total, courier_id, collected_with, email, name, postcode"
+    )
+    rows = [
+        f"(SELECT md5(coalesce(string_agg(concat_ws(',', {columns}), ';' ORDER BY id), '')) FROM {table})"
+        for table, columns in (
+            (Order._meta.db_table, order_columns),
+            (Stock._meta.db_table, "id, quantity, low_threshold"),
+            (SavedAddress._meta.db_table, "id, user_id, street_address, postcode, city"),
+        )
+    ]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(counts + rows)}")
         return cursor.fetchone()
@@ -493,8 +625,11 @@ def ledger_breaks():
     from ordering.models import QUANTITY, Stock
 
     zero = Value(0, output_field=DecimalField(**QUANTITY))
-    return list(Stock.objects.annotate(moved=Coalesce(Sum("movements__delta"), zero)).exclude(quantity=F("moved"))
-                .values_list("pk", flat=True)[:5])
+    return list(
+        Stock.objects.annotate(moved=Coalesce(Sum("movements__delta"), zero))
+        .exclude(quantity=F("moved"))
+        .values_list("pk", flat=True)[:5]
+    )
 
 
 def _where(exc_info):
@@ -552,8 +687,14 @@ def check(world, request, problems):
             print("REQ", response.status_code, request.describe()[:300])
         if response.status_code >= 500:
             exc = getattr(response, "exc_info", None)
-            cause = f"{exc[0].__name__}: {' '.join(str(exc[1]).split())[:160]} at {_where(exc)}" if exc else f"status {response.status_code}"
-            problems.setdefault(("5xx", cause.split(" at ")[-1], exc[0].__name__ if exc else ""), (cause, request.describe()))
+            cause = (
+                f"{exc[0].__name__}: {' '.join(str(exc[1]).split())[:160]} at {_where(exc)}"
+                if exc
+                else f"status {response.status_code}"
+            )
+            problems.setdefault(
+                ("5xx", cause.split(" at ")[-1], exc[0].__name__ if exc else ""), (cause, request.describe())
+            )
             return
         storage = getattr(response.wsgi_request, "_messages", None)
         errors = [str(m) for m in getattr(storage, "_queued_messages", []) if m.level >= ERROR]
@@ -561,15 +702,24 @@ def check(world, request, problems):
         try:
             wrote = fingerprint() != before
             if refused and wrote:
-                problems.setdefault(("wrote", request.method, response.status_code),
-                                    (f"refused ({response.status_code} {errors[:1]}) but the database changed", request.describe()))
+                problems.setdefault(
+                    ("wrote", request.method, response.status_code),
+                    (f"refused ({response.status_code} {errors[:1]}) but the database changed", request.describe()),
+                )
             if refused and client.session.get("cart") != cart_before and request.role.startswith("anonymous"):
-                problems.setdefault(("cart", request.method), (f"refused ({response.status_code}) but the cart changed", request.describe()))
+                problems.setdefault(
+                    ("cart", request.method),
+                    (f"refused ({response.status_code}) but the cart changed", request.describe()),
+                )
             broken = ledger_breaks() if wrote else []
             if broken:
-                problems.setdefault(("ledger",), (f"stock levels {broken} no longer match their movements", request.describe()))
+                problems.setdefault(
+                    ("ledger",), (f"stock levels {broken} no longer match their movements", request.describe())
+                )
         except DatabaseError as error:  # a database error the view swallowed left the transaction broken
-            problems.setdefault(("db", type(error).__name__), (f"database error swallowed: {error}", request.describe()))
+            problems.setdefault(
+                ("db", type(error).__name__), (f"database error swallowed: {error}", request.describe())
+            )
     finally:
         transaction.savepoint_rollback(sid)
 
@@ -578,7 +728,11 @@ def check(world, request, problems):
 
 
 def _is_project_view(target):
-    return target.url_name is None or target.id.split(":")[0] in ("ordering", "ordering_staff") or "modeladmin" in target.id
+    return (
+        target.url_name is None
+        or target.id.split(":")[0] in ("ordering", "ordering_staff")
+        or "modeladmin" in target.id
+    )
 
 
 def _other_restaurants_id(world, name):
@@ -633,19 +787,32 @@ def sweep_everywhere(target, world, param_choices, forms):
             yield Request("admin", "GET", world.url(target, valid), {"next": next_url}, "query")
 
 
-WEBHOOK_KINDS = ["PAYMENT.CAPTURE.COMPLETED", "PAYMENT.CAPTURE.DENIED", "PAYMENT.CAPTURE.REFUNDED", "CHECKOUT.ORDER.APPROVED"]
+WEBHOOK_KINDS = [
+    "PAYMENT.CAPTURE.COMPLETED",
+    "PAYMENT.CAPTURE.DENIED",
+    "PAYMENT.CAPTURE.REFUNDED",
+    "CHECKOUT.ORDER.APPROVED",
+]
 
 
 def _capture_resource(world):
-    return {"id": "CAPTURE1", "status": "COMPLETED", "amount": {"currency_code": "EUR", "value": "12.50"},
-            "supplementary_data": {"related_ids": {"order_id": world.payment.paypal_order_id}},
-            "links": [{"rel": "up", "href": "https://api.paypal.com/v2/payments/captures/CAPTURE1"}]}
+    return {
+        "id": "CAPTURE1",
+        "status": "COMPLETED",
+        "amount": {"currency_code": "EUR", "value": "12.50"},
+        "supplementary_data": {"related_ids": {"order_id": world.payment.paypal_order_id}},
+        "links": [{"rel": "up", "href": "https://api.paypal.com/v2/payments/captures/CAPTURE1"}],
+    }
 
 
 def _signed(event, url):
     from devtools.fake_paypal import webhook_headers
 
-    headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in webhook_headers(event, "WH-TEST").items() if k != "Content-Type"}
+    headers = {
+        f"HTTP_{k.upper().replace('-', '_')}": v
+        for k, v in webhook_headers(event, "WH-TEST").items()
+        if k != "Content-Type"
+    }
     return Request("anonymous", "POST", url, {**event, "__headers__": headers}, "json")
 
 
@@ -691,7 +858,7 @@ def requests_for(draw, target, world, param_choices, forms, query_names):
     else:
         gets = [f for m, f in forms if m == "GET"]
         base = dict(draw(st.sampled_from(gets))) if gets else {}
-        base.update({name: "" for name in draw(st.lists(st.sampled_from(query_names), max_size=2, unique=True))})
+        base.update(dict.fromkeys(draw(st.lists(st.sampled_from(query_names), max_size=2, unique=True)), ""))
         body = "query"
     names = sorted(base) or ["q"]
     for name in draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True)):
@@ -708,8 +875,13 @@ def world(django_db_setup, django_db_blocker, fake_paypal_server):
     test runs in a savepoint of it, each request in a savepoint of the test."""
     from django.test.utils import override_settings
 
-    paypal = override_settings(PAYPAL_MODE="fake", PAYPAL_FAKE_URL=fake_paypal_server.url, PAYPAL_CLIENT_ID="test-client",
-                               PAYPAL_CLIENT_SECRET="test-secret", PAYPAL_WEBHOOK_ID="WH-TEST")
+    paypal = override_settings(
+        PAYPAL_MODE="fake",
+        PAYPAL_FAKE_URL=fake_paypal_server.url,
+        PAYPAL_CLIENT_ID="test-client",
+        PAYPAL_CLIENT_SECRET="test-secret",
+        PAYPAL_WEBHOOK_ID="WH-TEST",
+    )
     with django_db_blocker.unblock(), paypal:
         fake_paypal_server.state.reset()
         atomic = transaction.atomic()
@@ -725,15 +897,20 @@ def world(django_db_setup, django_db_blocker, fake_paypal_server):
 
 @pytest.mark.parametrize("target", [_param(t) for t in TARGETS])
 def test_hostile_input_never_answers_5xx_and_refusals_write_nothing(world, target):
-    param_choices = {name: [v for v in world.param_values(name, target) if _reverses(world, target, name, v)]
-                     for name in target.params}
+    param_choices = {
+        name: [v for v in world.param_values(name, target) if _reverses(world, target, name, v)]
+        for name in target.params
+    }
     valid = {name: choices[0] for name, choices in param_choices.items() if choices}
     url = world.url(target, valid)
     forms, query_names = fields_for(target, world, url)
     problems = {}
     if os.environ.get("FUZZ_DEBUG"):
         print("FORMS", target.id, forms, query_names)
-    for request in [*sweep(target, world, url, forms, query_names), *sweep_everywhere(target, world, param_choices, forms)]:
+    for request in [
+        *sweep(target, world, url, forms, query_names),
+        *sweep_everywhere(target, world, param_choices, forms),
+    ]:
         check(world, request, problems)
 
     if target.url_name == "ordering:paypal_webhook":
@@ -778,14 +955,39 @@ def test_the_buttons_a_form_is_sent_with_are_fuzzed(world):
 def test_every_kind_of_endpoint_is_discovered():
     """The discovery finds the screens the issue names, so a new one is fuzzed too."""
     ids = {t.id for t in TARGETS}
-    for expected in ("ordering:cart_add", "ordering:cart_update", "ordering:checkout", "ordering:checkout_draft",
-                     "ordering:my_addresses", "ordering:delete_address", "ordering:paypal_webhook", "ordering:track_change",
-                     "ordering:signup", "ordering:login", "ordering:my_orders", "ordering:reorder",
-                     "ordering:password_reset", "ordering:password_reset_confirm", "ordering_staff:stock", "ordering_staff:new_order",
-                     "ordering_staff:move_order", "ordering_staff:kitchen_ticket", "ordering_staff:bag_ticket",
-                     "ordering_staff:claim_kitchen_ticket", "ordering_staff:delivery_list", "ordering_staff:punctuality",
-                     "ordering_staff:punctuality_csv", "ordering_staff:station", "ordering_staff:station_columns", "ordering_order_modeladmin_index", "wagtailsnippets_home_product:list",
-                     "page:home.HomePage", "page:home.RestaurantPage", "wagtailadmin_login", "set_language"):
+    for expected in (
+        "ordering:cart_add",
+        "ordering:cart_update",
+        "ordering:checkout",
+        "ordering:checkout_draft",
+        "ordering:my_addresses",
+        "ordering:delete_address",
+        "ordering:paypal_webhook",
+        "ordering:track_change",
+        "ordering:signup",
+        "ordering:login",
+        "ordering:my_orders",
+        "ordering:reorder",
+        "ordering:password_reset",
+        "ordering:password_reset_confirm",
+        "ordering_staff:stock",
+        "ordering_staff:new_order",
+        "ordering_staff:move_order",
+        "ordering_staff:kitchen_ticket",
+        "ordering_staff:bag_ticket",
+        "ordering_staff:claim_kitchen_ticket",
+        "ordering_staff:delivery_list",
+        "ordering_staff:punctuality",
+        "ordering_staff:punctuality_csv",
+        "ordering_staff:station",
+        "ordering_staff:station_columns",
+        "ordering_order_modeladmin_index",
+        "wagtailsnippets_home_product:list",
+        "page:home.HomePage",
+        "page:home.RestaurantPage",
+        "wagtailadmin_login",
+        "set_language",
+    ):
         assert expected in ids, expected
 
 

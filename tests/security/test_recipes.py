@@ -27,7 +27,10 @@ def test_a_manager_reads_the_recipes_but_cannot_change_them(client, model_name, 
     for view, args in (("edit", [obj.pk]), ("delete", [obj.pk]), ("add", []), ("copy", [obj.pk])):
         response = client.get(url(model_name, view, *args))
         assert response.status_code == 403, view
-        assert client.post(url(model_name, view, *args), {"quantity": "0.001", "name": "x", "steps": "x"}).status_code == 403
+        assert (
+            client.post(url(model_name, view, *args), {"quantity": "0.001", "name": "x", "steps": "x"}).status_code
+            == 403
+        )
     obj.refresh_from_db()
     assert {f.name: getattr(obj, f.attname) for f in model._meta.concrete_fields} == before
     assert model.objects.count() == count
@@ -36,8 +39,10 @@ def test_a_manager_reads_the_recipes_but_cannot_change_them(client, model_name, 
 def test_a_manager_cannot_make_another_restaurants_pizzas_sold_out(client):
     line = RecipeLine.objects.filter(size=size_of("reine")).order_by("pk").first()
     login(client, "gerant-bastille")
-    response = client.post(url("recipeline", "edit", line.pk),
-                           {"size": line.size_id, "ingredient": line.ingredient_id, "quantity": "999999"})
+    response = client.post(
+        url("recipeline", "edit", line.pk),
+        {"size": line.size_id, "ingredient": line.ingredient_id, "quantity": "999999"},
+    )
     assert response.status_code == 403
     line.refresh_from_db()
     assert line.quantity != Decimal("999999")

@@ -28,20 +28,29 @@ def _paid_paypal_order(restaurant):
     from ordering.services import OrderDetails, place_order
     from ordering.workflow import Fulfilment
 
-    details = OrderDetails(fulfilment=Fulfilment.DELIVERY, name="Léa", phone="0612345678", email="lea@example.fr",
-                           street_address="1 rue de Lappe", postcode="75011", city="Paris",
-                           payment_method=Order.PaymentMethod.PAYPAL)
+    details = OrderDetails(
+        fulfilment=Fulfilment.DELIVERY,
+        name="Léa",
+        phone="0612345678",
+        email="lea@example.fr",
+        street_address="1 rue de Lappe",
+        postcode="75011",
+        city="Paris",
+        payment_method=Order.PaymentMethod.PAYPAL,
+    )
     order = place_order(restaurant, {size_of("reine", "Méga 40 cm").pk: 1, size_of("margherita").pk: 2}, details)
     payments.begin(order, "http://testserver/retour/", "http://testserver/annulation/")
     return order
 
 
 @committed_db
-def test_refund_webhook_arriving_while_our_refund_call_is_in_flight_is_counted_once(demo_committed, paypal, monkeypatch):
+def test_refund_webhook_arriving_while_our_refund_call_is_in_flight_is_counted_once(
+    demo_committed, paypal, monkeypatch
+):
+    from devtools.fake_paypal import build_event
     from home.models import RestaurantPage
     from ordering.paypal import client as paypal_api
     from ordering.paypal import payments
-    from devtools.fake_paypal import build_event
     from ordering.services import change_order
     from tests.ordering.test_concurrency import run_at_once
 
@@ -91,7 +100,9 @@ def test_a_counter_tap_cannot_place_an_order_waiting_for_its_paypal_payment(clie
     order = order_at(bastille, fulfilment="pickup", payment_method=Order.PaymentMethod.PAYPAL)
     assert order.status == Status.AWAITING_PAYMENT
     counter = login(client, "comptoir-bastille")
-    response = counter.post(f"/admin/cuisine/commande/{order.pk}/etape/", {"status": "placed"}, HTTP_ACCEPT="application/json")
+    response = counter.post(
+        f"/admin/cuisine/commande/{order.pk}/etape/", {"status": "placed"}, HTTP_ACCEPT="application/json"
+    )
     order.refresh_from_db()
     assert response.status_code in (403, 409)
     assert (order.status, order.payment_state) == (Status.AWAITING_PAYMENT, Order.PaymentState.PENDING)
@@ -100,9 +111,13 @@ def test_a_counter_tap_cannot_place_an_order_waiting_for_its_paypal_payment(clie
 # --- 3. A NUL in a tracking token (URL path) or a PayPal token answers 500 -----
 
 NUL_TOKEN_REQUESTS = [
-    ("get", "/commande/suivi/a%00b/"), ("get", "/commande/suivi/a%00b/etat/"), ("get", "/commande/suivi/a%00b/modifier/"),
-    ("post", "/commande/suivi/a%00b/annuler/"), ("get", "/commande/paypal/retour/a%00b/?token=x"),
-    ("get", "/commande/paypal/annulation/a%00b/?token=x"), ("post", "/commande/paypal/payer/a%00b/"),
+    ("get", "/commande/suivi/a%00b/"),
+    ("get", "/commande/suivi/a%00b/etat/"),
+    ("get", "/commande/suivi/a%00b/modifier/"),
+    ("post", "/commande/suivi/a%00b/annuler/"),
+    ("get", "/commande/paypal/retour/a%00b/?token=x"),
+    ("get", "/commande/paypal/annulation/a%00b/?token=x"),
+    ("post", "/commande/paypal/payer/a%00b/"),
     ("post", "/commande/paypal/sur-place/a%00b/"),
 ]
 
@@ -150,12 +165,14 @@ def test_cancelling_on_paypal_after_switching_to_pay_on_site_does_not_say_paid(p
 # --- 5. A refund webhook is matched to another pending refund of the same amount -
 
 
-def test_a_refund_webhook_completes_the_refund_it_is_about(shopper, paypal, settings, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_refund_webhook_completes_the_refund_it_is_about(
+    shopper, paypal, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     from django.core.management import call_command
 
+    from devtools.fake_paypal import build_event
     from ordering.paypal import client as paypal_api
     from ordering.paypal.client import PayPalUnavailable
-    from devtools.fake_paypal import build_event
     from tests.payments.test_paypal import paid_order, post_event
 
     settings.PAYPAL_MAX_RETRIES = 0
@@ -164,7 +181,10 @@ def test_a_refund_webhook_completes_the_refund_it_is_about(shopper, paypal, sett
 
     paypal.state.behaviour = {"fail": 1}  # refund A: PayPal is down, nothing is refunded
     with django_capture_on_commit_callbacks(execute=True):
-        shopper.post(f"/commande/suivi/{order.tracking_token}/modifier/", {f"size_{reine.pk}": 1, f"size_{size_of('margherita').pk}": 1})
+        shopper.post(
+            f"/commande/suivi/{order.tracking_token}/modifier/",
+            {f"size_{reine.pk}": 1, f"size_{size_of('margherita').pk}": 1},
+        )
     assert len(paypal.state.refunds) == 0
 
     answers = []
@@ -205,13 +225,15 @@ def test_another_restaurants_order_history_is_not_shown(client, bastille):
 
 
 def test_a_dashboard_refund_racing_a_cancellation_is_counted_once(shopper, paypal, django_capture_on_commit_callbacks):
-    from ordering.paypal import client as paypal_api
     from devtools.fake_paypal import build_event
+    from ordering.paypal import client as paypal_api
     from tests.payments.test_paypal import paid_order, post_event
 
     order = paid_order(shopper, paypal)
     capture_id = order.paypal_payments.get().capture_id
-    on_dashboard = paypal_api.refund_capture(capture_id, Decimal("39.50"), "EUR", request_id="dashboard-1")  # its webhook is on its way
+    on_dashboard = paypal_api.refund_capture(
+        capture_id, Decimal("39.50"), "EUR", request_id="dashboard-1"
+    )  # its webhook is on its way
     with django_capture_on_commit_callbacks(execute=True):
         shopper.post(f"/commande/suivi/{order.tracking_token}/annuler/")
     assert post_event(shopper, build_event("PAYMENT.CAPTURE.REFUNDED", on_dashboard)).status_code == 200

@@ -16,7 +16,14 @@ pytestmark = pytest.mark.django_db
 READS = {"view_orders", "dashboard"}  # what head office may do, everywhere
 # Today's groups and the role each is given (migration 0012).
 GROUP_ROLES = {"Gérant": MANAGER, "Pizzaiolo": KITCHEN, "Livreur": COURIER, "Comptoir": COUNTER, "Siège": HEAD_OFFICE}
-DEMO_STAFF = ["gerant-bastille", "pizzaiolo-bastille", "livreur-bastille", "comptoir-bastille", "pizzaiolo-nation", "siege"]
+DEMO_STAFF = [
+    "gerant-bastille",
+    "pizzaiolo-bastille",
+    "livreur-bastille",
+    "comptoir-bastille",
+    "pizzaiolo-nation",
+    "siege",
+]
 
 
 def user(username):
@@ -30,7 +37,12 @@ def permission(role):
 
 
 def rights(username, restaurants):
-    return {(action, restaurant.slug) for action in ACTIONS for restaurant in restaurants if can(user(username), action, restaurant)}
+    return {
+        (action, restaurant.slug)
+        for action in ACTIONS
+        for restaurant in restaurants
+        if can(user(username), action, restaurant)
+    }
 
 
 @pytest.fixture
@@ -41,23 +53,36 @@ def pizzaiolo_with_head_office():
 
 
 @pytest.mark.parametrize("action", sorted(ACTIONS))
-def test_role_actions_stay_in_own_restaurants_with_head_office_too(pizzaiolo_with_head_office, bastille, nation, action):
+def test_role_actions_stay_in_own_restaurants_with_head_office_too(
+    pizzaiolo_with_head_office, bastille, nation, action
+):
     user = pizzaiolo_with_head_office
     own = action in {"view_orders", "dashboard", "kitchen"}
     assert can(user, action, nation) is own, action
     assert can(user, action, bastille) is (action in READS), action
 
 
-@pytest.mark.parametrize("username, action, at_bastille", [
-    ("siege", "view_orders", True), ("siege", "dashboard", True), ("siege", "kitchen", False),
-    ("siege", "stock", False), ("siege", "cancel", False), ("gerant-bastille", "stock", True),
-    ("gerant-bastille", "kitchen", True), ("pizzaiolo-nation", "view_orders", False), ("admin", "stock", True),
-])
+@pytest.mark.parametrize(
+    "username, action, at_bastille",
+    [
+        ("siege", "view_orders", True),
+        ("siege", "dashboard", True),
+        ("siege", "kitchen", False),
+        ("siege", "stock", False),
+        ("siege", "cancel", False),
+        ("gerant-bastille", "stock", True),
+        ("gerant-bastille", "kitchen", True),
+        ("pizzaiolo-nation", "view_orders", False),
+        ("admin", "stock", True),
+    ],
+)
 def test_role_matrix(bastille, username, action, at_bastille):
     assert can(user(username), action, bastille) is at_bastille
 
 
-def test_a_pizzaiolo_with_head_office_cannot_cook_another_restaurants_order(client, pizzaiolo_with_head_office, bastille, nation):
+def test_a_pizzaiolo_with_head_office_cannot_cook_another_restaurants_order(
+    client, pizzaiolo_with_head_office, bastille, nation
+):
     theirs, ours = order_at(bastille), order_at(nation)
     client.force_login(pizzaiolo_with_head_office)
     assert client.get(f"/admin/cuisine/{bastille.pk}/").status_code == 200  # head office reads
@@ -65,7 +90,9 @@ def test_a_pizzaiolo_with_head_office_cannot_cook_another_restaurants_order(clie
     assert Order.objects.get(pk=theirs.pk).status == Status.PLACED
     assert client.get(f"/admin/cuisine/stock/{bastille.pk}/").status_code == 403
     ham = Stock.objects.get(restaurant=bastille, ingredient__name="Jambon blanc")
-    client.post(f"/admin/cuisine/stock/{bastille.pk}/", {"action": "restock", "restock-stock": ham.pk, "restock-quantity": "5"})
+    client.post(
+        f"/admin/cuisine/stock/{bastille.pk}/", {"action": "restock", "restock-stock": ham.pk, "restock-quantity": "5"}
+    )
     assert Stock.objects.get(pk=ham.pk).quantity == ham.quantity
     assert move(client, ours, "in_preparation").status_code == 302  # own restaurant: still a pizzaiolo
     assert Order.objects.get(pk=ours.pk).status == Status.IN_PREPARATION
@@ -73,7 +100,10 @@ def test_a_pizzaiolo_with_head_office_cannot_cook_another_restaurants_order(clie
 
 def test_todays_groups_have_their_roles_permission():
     for name, role in GROUP_ROLES.items():
-        roles = {f"ordering.{codename}" for codename in Group.objects.get(name=name).permissions.values_list("codename", flat=True)}
+        roles = {
+            f"ordering.{codename}"
+            for codename in Group.objects.get(name=name).permissions.values_list("codename", flat=True)
+        }
         assert roles & set(GROUP_ROLES.values()) == {role}, name
 
 

@@ -9,9 +9,18 @@ from ordering.models import RecipeLine, Stock
 from tests.ordering.test_staff import login, move, nation, order_at  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
-SCREENS = ["/admin/cuisine/{}/", "/admin/cuisine/{}/colonnes/", "/admin/cuisine/livraisons/{}/", "/admin/cuisine/livraisons/{}/liste/",
-           "/admin/cuisine/stock/{}/", "/admin/cuisine/{}/nouvelle-commande/", "/admin/cuisine/recettes/{}/",
-           "/admin/cuisine/{}/preparation/", "/admin/cuisine/{}/four/colonnes/", "/admin/cuisine/{}/boissons-desserts/"]
+SCREENS = [
+    "/admin/cuisine/{}/",
+    "/admin/cuisine/{}/colonnes/",
+    "/admin/cuisine/livraisons/{}/",
+    "/admin/cuisine/livraisons/{}/liste/",
+    "/admin/cuisine/stock/{}/",
+    "/admin/cuisine/{}/nouvelle-commande/",
+    "/admin/cuisine/recettes/{}/",
+    "/admin/cuisine/{}/preparation/",
+    "/admin/cuisine/{}/four/colonnes/",
+    "/admin/cuisine/{}/boissons-desserts/",
+]
 
 
 @pytest.mark.parametrize("username", ["gerant-bastille", "pizzaiolo-bastille", "livreur-bastille", "comptoir-bastille"])

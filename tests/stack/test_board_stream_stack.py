@@ -24,8 +24,15 @@ def stack():
 def staff_session(stack, username="pizzaiolo-bastille"):
     session = browser(stack)
     login = session.get(f"{stack.url}/admin/login/")
-    session.post(f"{stack.url}/admin/login/", data={"csrfmiddlewaretoken": csrf(login.text), "username": username,
-                                                      "password": "pizza", "next": "/admin/cuisine/"})
+    session.post(
+        f"{stack.url}/admin/login/",
+        data={
+            "csrfmiddlewaretoken": csrf(login.text),
+            "username": username,
+            "password": "pizza",
+            "next": "/admin/cuisine/",
+        },
+    )
     board = session.get(f"{stack.url}/admin/cuisine/")
     restaurant = re.search(r"/admin/cuisine/(\d+)/$", board.url).group(1)
     return session, restaurant, board.text
@@ -37,8 +44,10 @@ def open_stream(stack, restaurant, session_key):
     raw = socket.create_connection(("localhost", stack.https_port), timeout=20)
     tls = context.wrap_socket(raw, server_hostname="localhost")
     cookie = f"Cookie: sessionid={session_key}\r\n" if session_key else ""
-    tls.sendall(f"GET /admin/cuisine/flux/{restaurant}/ HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n"
-                f"{cookie}\r\n".encode())
+    tls.sendall(
+        f"GET /admin/cuisine/flux/{restaurant}/ HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n"
+        f"{cookie}\r\n".encode()
+    )
     return tls.makefile("rb")
 
 
@@ -48,7 +57,7 @@ def test_the_board_page_points_at_the_stream_and_an_order_arrives_through_nginx(
     stream = open_stream(stack, restaurant, session.cookies["sessionid"])
     assert stream.readline().split()[1] == b"200"
     headers = []
-    while (line := stream.readline().strip()):
+    while line := stream.readline().strip():
         headers.append(line.decode().lower())
     assert "content-type: text/event-stream; charset=utf-8" in headers
     first = next_event_id(stream)  # a board that sent no version gets the current one at once

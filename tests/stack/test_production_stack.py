@@ -45,16 +45,27 @@ def place_order(stack, session=None):
     assert menu.status_code == 200
     size = re.search(r'id="reine".*?name="size" value="(\d+)"', menu.text, re.S).group(1)
     restaurant = re.search(r'name="restaurant" value="(\d+)"', menu.text).group(1)
-    session.post(f"{stack.url}/commande/panier/ajouter/", data={
-        "csrfmiddlewaretoken": csrf(menu.text), "restaurant": restaurant, "size": size, "quantity": 2})
+    session.post(
+        f"{stack.url}/commande/panier/ajouter/",
+        data={"csrfmiddlewaretoken": csrf(menu.text), "restaurant": restaurant, "size": size, "quantity": 2},
+    )
     form = session.get(f"{stack.url}/commande/valider/")
     assert form.status_code == 200, form.text[:500]
     when = re.search(r'<select name="when"[^>]*>\s*<option value="([^"]+)"', form.text).group(1)
     key = re.search(r'name="checkout_key" value="([0-9a-f]{32})"', form.text).group(1)
-    placed = session.post(f"{stack.url}/commande/valider/", data={
-        "csrfmiddlewaretoken": csrf(form.text), "checkout_key": key, "fulfilment": "pickup", "when": when,
-        "name": "Camille", "phone": "0612345678", "email": "camille@example.fr", "payment_method": "on_site",
-    })
+    placed = session.post(
+        f"{stack.url}/commande/valider/",
+        data={
+            "csrfmiddlewaretoken": csrf(form.text),
+            "checkout_key": key,
+            "fulfilment": "pickup",
+            "when": when,
+            "name": "Camille",
+            "phone": "0612345678",
+            "email": "camille@example.fr",
+            "payment_method": "on_site",
+        },
+    )
     assert placed.status_code == 200 and "/commande/suivi/" in placed.url, placed.text[:500]
     return re.search(r"Commande (\w{3}\d+-\d{4}-\d{3})", placed.text).group(1)
 
@@ -63,14 +74,23 @@ def place_order(stack, session=None):
 
 
 def test_compose_file_follows_the_compose_specification():
-    result = subprocess.run([str(Path(sys.executable).parent / "check-jsonschema"), "--builtin-schema", "vendor.compose-spec",
-                             str(ROOT / "compose.yml")], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(ROOT / "compose.yml"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_dockerfile_passes_hadolint():
-    result = subprocess.run([str(Path(sys.executable).parent / "hadolint"), str(ROOT / "docker/Dockerfile")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "hadolint"), str(ROOT / "docker/Dockerfile")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -103,7 +123,10 @@ def test_pages_and_admin_work_through_nginx(stack):
         assert value in home.headers.get(header, ""), header
     login = session.get(f"{stack.url}/admin/login/")
     assert login.status_code == 200
-    done = session.post(f"{stack.url}/admin/login/", data={"csrfmiddlewaretoken": csrf(login.text), "username": "admin", "password": "admin", "next": "/admin/"})
+    done = session.post(
+        f"{stack.url}/admin/login/",
+        data={"csrfmiddlewaretoken": csrf(login.text), "username": "admin", "password": "admin", "next": "/admin/"},
+    )
     assert done.status_code == 200 and done.url == f"{stack.url}/admin/"
     assert session.cookies.get("sessionid") and any(c.secure for c in session.cookies if c.name == "sessionid")
     image = re.search(r'src="(/media/images/[^"]+)"', session.get(f"{stack.url}/bastille/").text).group(1)
@@ -146,7 +169,11 @@ def test_site_serves_and_takes_orders_while_redis_is_down(stack):
     stack.stop_redis()
     try:
         ready = requests.get(f"{stack.url}/readyz", verify=stack.ca)
-        assert ready.status_code == 200 and ready.json()["cache"].startswith("error") and ready.json()["degraded"] == ["cache"]
+        assert (
+            ready.status_code == 200
+            and ready.json()["cache"].startswith("error")
+            and ready.json()["degraded"] == ["cache"]
+        )
         assert session.get(f"{stack.url}/bastille/").status_code == 200
         place_order(stack, session)
     finally:
@@ -162,4 +189,3 @@ def test_app_recovers_from_a_postgresql_restart_by_itself(stack):
     assert statuses[-3:] == [200, 200, 200], statuses
     assert requests.get(f"{stack.url}/readyz", verify=stack.ca).status_code == 200
     assert gunicorn.poll() is None and stack.processes["gunicorn"] is gunicorn  # same gunicorn, never restarted
-

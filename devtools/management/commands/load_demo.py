@@ -26,5 +26,7 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(f"Accounts created: {', '.join(created)}")
         self.stdout.write(f"Admin: /admin/  user admin / {admin_password}  ·  marketing / {marketing_password}")
-        self.stdout.write(f"Staff (kitchen board at /admin/cuisine/): gerant-bastille, pizzaiolo-bastille, livreur-bastille, "
-                          f"comptoir-bastille, pizzaiolo-nation, siege / {staff_password}")
+        self.stdout.write(
+            f"Staff (kitchen board at /admin/cuisine/): gerant-bastille, pizzaiolo-bastille, livreur-bastille, "
+            f"comptoir-bastille, pizzaiolo-nation, siege / {staff_password}"
+        )

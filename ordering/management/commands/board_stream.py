@@ -21,6 +21,10 @@ class Command(BaseCommand):
         host, _, port = bind.rpartition(":")
         server = StreamServer(settings.REDIS_URL)
         try:
-            asyncio.run(server.serve(host or "0.0.0.0", int(port), ready=lambda: self.stdout.write(f"ready on {bind}", ending="\n")))
+            asyncio.run(
+                server.serve(
+                    host or "0.0.0.0", int(port), ready=lambda: self.stdout.write(f"ready on {bind}", ending="\n")
+                )
+            )
         except KeyboardInterrupt:
             pass
