@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.money import format_euros
 from ordering.models import Order, Stock
@@ -128,8 +128,9 @@ def details(fulfilment, **extra):
     )
 
 
-def euros(text):
-    return format_euros(text)
+def euros(amount):
+    with translation.override("fr"):  # as the pages say it, whatever language an earlier test left active
+        return format_euros(amount)
 
 
 def total_for(restaurant, quantities, fulfilment=Fulfilment.DELIVERY):
