@@ -51,7 +51,8 @@ def place_order(stack, session=None):
     )
     form = session.get(f"{stack.url}/commande/valider/")
     assert form.status_code == 200, form.text[:500]
-    when = re.search(r'<select name="when"[^>]*>\s*<option value="([^"]+)"', form.text).group(1)
+    # The time the page starts with (as soon as possible, or a closed restaurant's first slot): fine for take-away.
+    when = re.search(r'name="when" value="([^"]+)" id="[^"]+" checked', form.text).group(1)
     key = re.search(r'name="checkout_key" value="([0-9a-f]{32})"', form.text).group(1)
     placed = session.post(
         f"{stack.url}/commande/valider/",
