@@ -56,6 +56,32 @@ def as_postgres(command):
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
+def self_signed_certificate(directory):
+    """A certificate for localhost (privkey.pem, fullchain.pem in directory), valid two days."""
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            str(directory / "privkey.pem"),
+            "-out",
+            str(directory / "fullchain.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
 class Stack:
     def __init__(self, workers=2):
         self.dir = Path(tempfile.mkdtemp(prefix="ocpizza-stack-"))
@@ -190,12 +216,12 @@ class Stack:
     def restart_postgres(self):
         self.pg_ctl("restart")
 
-    def psql(self, sql, database="postgres"):
+    def psql(self, sql, database="postgres", host="127.0.0.1"):
         return subprocess.run(
             [
                 "psql",
                 "-h",
-                "127.0.0.1",
+                host,
                 "-p",
                 str(self.pg_port),
                 "-U",
@@ -301,28 +327,7 @@ http {{
         return main
 
     def make_certificate(self):
-        subprocess.run(
-            [
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=localhost",
-                "-addext",
-                "subjectAltName=DNS:localhost",
-                "-keyout",
-                str(self.dir / "certs/privkey.pem"),
-                "-out",
-                str(self.dir / "certs/fullchain.pem"),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        self_signed_certificate(self.dir / "certs")
 
     def start_nginx(self):
         config = self.nginx_config()

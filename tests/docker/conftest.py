@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from devtools.production_stack import ROOT, free_port, nginx_before_1_25
+from devtools.production_stack import self_signed_certificate as make_certificate
 
 ENGINE = ROOT / "scripts/docker-engine.sh"
 TIMINGS = {}
@@ -68,28 +69,7 @@ def engine():
 
 def self_signed_certificate(directory):
     directory.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost",
-            "-keyout",
-            str(directory / "privkey.pem"),
-            "-out",
-            str(directory / "fullchain.pem"),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    make_certificate(directory)
     os.chmod(directory / "privkey.pem", 0o644)  # read by nginx's master (root) only, in a read-only mount
 
 

@@ -184,31 +184,11 @@ class ManagedStack(Stack):
         # TCP only over TLS and with a password; the socket stays for the test's own psql.
         (data / "pg_hba.conf").write_text("local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n")
         self.pg_ctl("restart")
-        self.psql_socket(f"CREATE ROLE ocpizza LOGIN PASSWORD '{self.DB_PASSWORD}'")
+        self.psql(f"CREATE ROLE ocpizza LOGIN PASSWORD '{self.DB_PASSWORD}'")
 
-    def psql_socket(self, sql, database="postgres"):
-        return subprocess.run(
-            [
-                "psql",
-                "-h",
-                str(self.dir / "pgdata"),
-                "-p",
-                str(self.pg_port),
-                "-U",
-                "postgres",
-                "-d",
-                database,
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-tAc",
-                sql,
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-
-    psql = psql_socket
+    def psql(self, sql, database="postgres"):
+        """Through the socket: TCP takes only TLS with a password here."""
+        return super().psql(sql, database, host=str(self.dir / "pgdata"))
 
     def start_redis(self):
         self.processes["redis"] = subprocess.Popen(
