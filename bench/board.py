@@ -33,18 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "site"))
 
+from devtools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from devtools.production_stack import Stack  # noqa: E402
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TICKS = os.sysconf("SC_CLK_TCK")
 # Records when each ticket first appears in the page (wall clock, milliseconds).
 OBSERVER = """() => {
