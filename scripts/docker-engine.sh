@@ -69,7 +69,13 @@ start() {
     --log-opt max-size=10m >"$dir/dockerd.log" 2>&1 &
   exec 9>&-
   for _ in $(seq 1 60); do
-    DOCKER_HOST="unix://$dir/docker.sock" docker version >/dev/null 2>&1 && { echo "unix://$dir/docker.sock"; return; }
+    if DOCKER_HOST="unix://$dir/docker.sock" docker version >/dev/null 2>&1; then
+      # A run killed before its stop leaves containers, volumes (with their old
+      # passwords) and a swarm in the cached data root: start from none of them.
+      DOCKER_HOST="unix://$dir/docker.sock" remove_state
+      echo "unix://$dir/docker.sock"
+      return
+    fi
     sleep 0.5
   done
   tail -20 "$dir/dockerd.log" >&2
@@ -77,15 +83,20 @@ start() {
   return 1
 }
 
+# Containers, networks, volumes and the swarm of the engine at $DOCKER_HOST.
+remove_state() {
+  docker swarm leave --force >/dev/null 2>&1 || true
+  docker ps -aq | xargs -r docker rm -f >/dev/null 2>&1 || true
+  docker network prune -f >/dev/null 2>&1 || true
+  docker volume ls -q | xargs -r docker volume rm -f >/dev/null 2>&1 || true
+}
+
 stop() {
   local dir="$1" pid data
   export DOCKER_HOST="unix://$dir/docker.sock"
   data="$(cat "$dir/data-root" 2>/dev/null || true)"
   if [ -f "$dir/dockerd.pid" ] && pid="$(cat "$dir/dockerd.pid")" && kill -0 "$pid" 2>/dev/null; then
-    docker swarm leave --force >/dev/null 2>&1 || true
-    docker ps -aq | xargs -r docker rm -f >/dev/null 2>&1 || true
-    docker network prune -f >/dev/null 2>&1 || true
-    docker volume ls -q | xargs -r docker volume rm -f >/dev/null 2>&1 || true
+    remove_state
     # What stays for the next run: the stand-in images and a bounded build cache.
     docker image prune -f >/dev/null 2>&1 || true
     docker builder prune -f --keep-storage 3gb >/dev/null 2>&1 || true
