@@ -1,3 +1,4 @@
+import csrf_tokens
 from django.conf import settings
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
@@ -11,6 +12,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("csrf-token/", csrf_tokens.token, name="csrf_token"),
     path("commande/", include("ordering.urls")),
 ]
 

@@ -1,12 +1,16 @@
 from datetime import timedelta
 
 from django import template
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from wagtail.images.models import Filter, SourceImageIOError
 from wagtail.images.shortcuts import get_rendition_or_not_found
 
 from core.money import format_euros
+from core.page_cache import MARKER
 from home.models.catalogue import PRODUCT_CARD_RENDITION
 
 register = template.Library()
@@ -29,8 +33,48 @@ def first_available(priced_sizes):
 @register.simple_tag
 def product_card_photo(image, **attrs):
     """{% product_card_photo product.photo alt="" %}: like {% image %} with the
-    product card's size, the one restaurant pages prefetch (PRODUCT_CARD_RENDITION)."""
-    return get_rendition_or_not_found(image, PRODUCT_CARD_RENDITION).img_tag(attrs)
+    product card's size, the one restaurant pages prefetch (PRODUCT_CARD_RENDITION).
+    A prefetched rendition is used as it is: {% image %} would write each one back
+    to the cache (one Redis write per card)."""
+    try:
+        rendition = image.find_existing_rendition(image.clean_filter_for_svg(Filter(spec=PRODUCT_CARD_RENDITION)))
+    except (image.get_rendition_model().DoesNotExist, SourceImageIOError):
+        rendition = get_rendition_or_not_found(image, PRODUCT_CARD_RENDITION)
+    return rendition.img_tag(attrs)
+
+
+@register.simple_tag
+def csrf_marker():
+    """In a form of a page anonymous visitors may share, instead of {% csrf_token %}:
+    the visitor's token in a page rendered for them, nothing in a shared page (the
+    form gets its token when it is submitted). core.page_cache.CsrfMarkerMiddleware."""
+    return mark_safe(MARKER.decode())
+
+
+class MenuFragmentNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        fragment = context.get("menu_fragment")
+        if fragment is None:  # a preview: built in the context already
+            return self.nodelist.render(context)
+        html = cache.get(fragment.key)
+        if html is None:
+            with context.push(**fragment.build()):
+                html = self.nodelist.render(context)
+            cache.set(fragment.key, html, fragment.timeout)
+        return mark_safe(html)
+
+
+@register.tag
+def menu_fragment(parser, token):
+    """{% menu_fragment %}...{% endmenu_fragment %}: the restaurant's menu, kept in the
+    cache per page, language, URL, content and stock version (RestaurantPage.MenuFragment):
+    visitors with a session, who always get a fresh page, get it without the menu's work."""
+    nodelist = parser.parse(("endmenu_fragment",))
+    parser.delete_first_token()
+    return MenuFragmentNode(nodelist)
 
 
 @register.simple_tag
