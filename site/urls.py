@@ -23,5 +23,10 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+if settings.BENCH_HELLO_WORLD:  # bench/web.py's baseline (off unless BENCH_HELLO_WORLD=true)
+    from django.http import HttpResponse
+
+    urlpatterns += [path("_bench/hello/", lambda request: HttpResponse("Hello, world"))]
+
 # Wagtail serves every other URL from the page tree; keep it last.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -339,6 +339,8 @@ MIDDLEWARE.insert(
 # (site/static/js/csrf.js reads the cookie or asks /csrf-token/); without JavaScript,
 # the failure page offers the form again with a token (csrf_tokens.py).
 CSRF_FAILURE_VIEW = "csrf_tokens.failure"
+# bench/web.py's baseline, a Django "hello world" behind every middleware: off unless asked for.
+BENCH_HELLO_WORLD = env_bool("BENCH_HELLO_WORLD", False)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -36,8 +36,12 @@
         form.appendChild(field);
       }
       field.value = value;
-      if (form.requestSubmit) form.requestSubmit(submitter || undefined);
-      else form.submit();
+      // After this submit event is done being dispatched: a form does not submit
+      // again while its submit event is firing (the cookie's token comes at once).
+      setTimeout(function () {
+        if (form.requestSubmit) form.requestSubmit(submitter || undefined);
+        else form.submit();
+      }, 0);
     }).catch(function () { form.submit(); });
   }, true);
 })();
