@@ -27,6 +27,8 @@ sys.path.insert(0, str(ROOT / "site"))
 
 from devtools.production_stack import Stack  # noqa: E402
 
+REINE = 'id="reine"'  # the product card whose sizes go sold out and back
+
 
 def visitors(stack, stop, count):
     import requests
@@ -87,11 +89,10 @@ def main():
                 before = time.perf_counter()
                 record_movement(ham, None, "inventory", set_level=Decimal("0") if sold_out else level)
                 changed = time.perf_counter() - before
-                card = 'id="reine"'
                 delay = time_to_visible(
                     stack,
                     lambda html, sold_out=sold_out: (
-                        ("size-chip--sold-out" in html.split(card, 1)[1].split("</article>", 1)[0]) == sold_out
+                        ("size-chip--sold-out" in html.split(REINE, 1)[1].split("</article>", 1)[0]) == sold_out
                     ),
                 )
                 stock_delays.append(changed + delay)
