@@ -36,7 +36,7 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def serve(self, request, *args, **kwargs):
-        page_cache.share(request, allowed_parameters=("postcode",))
+        page_cache.share(request)  # a postcode search (?postcode=) is rendered afresh
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):

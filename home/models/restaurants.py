@@ -4,6 +4,7 @@ preparation settings (the operations fields), and the restaurant's menu."""
 import hashlib
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -35,7 +36,7 @@ from core import page_cache
 from core.hours import Closure, WeeklyInterval, opening_status
 from core.money import format_euros
 
-from ..menu_filters import InvalidFilter, MenuFilters, filter_options, parse_filters
+from ..menu_filters import DIET, WITHOUT, InvalidFilter, MenuFilters, filter_options, parse_filters
 from ..validators import parse_postcodes, phone_validator, postcode_validator
 from ..widgets import EuroAmountInput
 from .catalogue import PRODUCT_CARD_RENDITION, Allergen, DietaryTag, Product, ProductSize, money_field_options
@@ -189,7 +190,11 @@ class RestaurantPage(Page):
         except InvalidFilter as error:
             context = {"page": self, "message": str(error)}
             return TemplateResponse(request, "home/menu_filter_error.html", context, status=400)
-        page_cache.share(request, allowed_parameters=("regime", "sans"))
+        if request.META.get("QUERY_STRING", "") == canonical_query(filters):
+            # Shared (and its menu fragment kept) only in the one spelling of these filters
+            # the filter form sends: any other parameter, order or repetition is rendered afresh.
+            page_cache.share(request, allowed_parameters=(DIET, WITHOUT))
+            request.canonical_menu_query = True
         return super().serve(request, *args, menu_filters=filters, **kwargs)
 
     def get_context(self, request, *args, menu_filters=None, **kwargs):
@@ -205,7 +210,7 @@ class RestaurantPage(Page):
         for add_context in hooks.get_hooks("restaurant_page_context"):
             add_context(self, request, context)
         fragment = MenuFragment(self, request, menu_filters or MenuFilters(), context.get("menu_builders", ()))
-        if getattr(request, "is_preview", False):
+        if getattr(request, "is_preview", False) or not getattr(request, "canonical_menu_query", False):
             context.update(fragment.build())
         else:
             context["menu_fragment"] = fragment
@@ -253,6 +258,13 @@ class MenuFragment:
         for builder in self.builders:
             builder(self.page, context)
         return context
+
+
+def canonical_query(filters):
+    """The query string the filter form sends for these filters ("" for none)."""
+    return urlencode(
+        [(DIET, key) for key in sorted(filters.diets)] + [(WITHOUT, key) for key in sorted(filters.without)]
+    )
 
 
 def status_change(status, now):

@@ -204,7 +204,9 @@ def test_a_change_shows_through_nginx_within_a_second(stack):
     )
     committed = time.time()
     while "Marqueur de fraîcheur" not in anonymous.get(f"{stack.url}/bastille/").text:
-        assert time.time() - committed < 1.5, "still the old page 1.5 s after the publish"
+        # The bound is 1 s (nginx keeps a page until the end of the second in which its
+        # versions were checked) plus one render: margin for a loaded test machine.
+        assert time.time() - committed < 2.5, "still the old page 2.5 s after the publish"
         time.sleep(0.05)
     assert time.time() - started < 30
 
