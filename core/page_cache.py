@@ -166,6 +166,7 @@ class PageCacheMiddleware:
             and not response.cookies
             and not getattr(getattr(request, "session", None), "modified", False)
             and MARKER not in response.content
+            and None not in record.versions.values()  # the cache could not tell (Redis down)
         )
 
     @staticmethod
