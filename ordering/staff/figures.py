@@ -40,17 +40,6 @@ def average(amount, count):
     return to_money(amount / count) if count else None
 
 
-def by_restaurant(ids, start, end):
-    """[(restaurant id, orders, revenue)], one row per restaurant that sold something."""
-    rows = (
-        sold(ids, start, end)
-        .values("restaurant_id")
-        .annotate(orders=Count("pk"), revenue=Sum("total"))
-        .order_by("restaurant_id")
-    )
-    return [(row["restaurant_id"], row["orders"], row["revenue"]) for row in rows]
-
-
 def by_key(ids, start, end, key):
     """[(restaurant id, value of `key`, orders, revenue)]: per channel, payment method or day."""
     rows = (
@@ -91,15 +80,25 @@ def recipe_costs(size_ids):
 
 
 def product_mix(ids, start, end):
-    """[(product, size, size id, quantity, revenue)] sold, most sold first."""
+    """[(restaurant id, product, size, size id, quantity, revenue)] sold, in one query over the lines."""
     rows = (
         OrderLine.objects.filter(order__restaurant_id__in=ids, order__day__gte=start, order__day__lte=end)
         .exclude(order__status__in=NOT_SOLD)
-        .values("product_name", "size_label", "size_id")
+        .values("order__restaurant_id", "product_name", "size_label", "size_id")
         .annotate(quantity=Sum("quantity"), revenue=Sum("line_total"))
-        .order_by("-quantity", "product_name", "size_label")
+        .order_by()
     )
-    return [(row["product_name"], row["size_label"], row["size_id"], row["quantity"], row["revenue"]) for row in rows]
+    return [
+        (
+            row["order__restaurant_id"],
+            row["product_name"],
+            row["size_label"],
+            row["size_id"],
+            row["quantity"],
+            row["revenue"],
+        )
+        for row in rows
+    ]
 
 
 def step_times(ids, start, end):
@@ -157,8 +156,7 @@ def _local_midnight(day):
 
 
 def _cost(reasons):
-    """What the movements of these kinds took out of stock, at the ingredients' cost (a return counts
-    back: an order cancelled gives its ingredients back)."""
+    """What the movements of these kinds took out of stock, at the ingredients' cost."""
     return Sum(
         Case(
             When(reason__in=reasons, then=-F("delta") * F("stock__ingredient__cost_per_unit")),
@@ -168,33 +166,22 @@ def _cost(reasons):
     )
 
 
-SALES = [StockMovement.Reason.ORDER, StockMovement.Reason.ORDER_CHANGE, StockMovement.Reason.ORDER_CANCEL]
-
-
-def stock_costs(ids, start, end):
-    """{restaurant id: (ingredients used by sales, waste, inventory loss)} in euros, from the stock
-    movement log over these days: sales are the order movements (changes and cancellations
-    included), waste the movements recorded as waste, the inventory loss what counts found
-    missing (negative: found more than the log said)."""
+def stock_losses(ids, start, end):
+    """{restaurant id: (waste, inventory loss)} in euros over these days, from the stock movement log:
+    the movements recorded as waste, and what inventory counts found missing (negative: found more
+    than the log said). Few rows: read through the (reason, created_at) index."""
     rows = (
         StockMovement.objects.filter(
-            stock__restaurant_id__in=ids,
+            reason__in=[StockMovement.Reason.WASTE, StockMovement.Reason.INVENTORY],
             created_at__gte=_local_midnight(start),
             created_at__lt=_local_midnight(end + timedelta(days=1)),
-            reason__in=[*SALES, StockMovement.Reason.WASTE, StockMovement.Reason.INVENTORY],
+            stock__restaurant_id__in=ids,
         )
         .values("stock__restaurant_id")
-        .annotate(
-            sales=_cost(SALES),
-            waste=_cost([StockMovement.Reason.WASTE]),
-            loss=_cost([StockMovement.Reason.INVENTORY]),
-        )
+        .annotate(waste=_cost([StockMovement.Reason.WASTE]), loss=_cost([StockMovement.Reason.INVENTORY]))
         .order_by()
     )
-    return {
-        row["stock__restaurant_id"]: (to_money(row["sales"]), to_money(row["waste"]), to_money(row["loss"]))
-        for row in rows
-    }
+    return {row["stock__restaurant_id"]: (to_money(row["waste"]), to_money(row["loss"])) for row in rows}
 
 
 def uncosted_ingredients(ids):

@@ -30,4 +30,6 @@ class ReportsMenuItem(MenuItem):
 
 
 def reports_menu_item():
-    return ReportsMenuItem(_("Reports"), reverse("ordering_staff:sales_report"), icon_name="table", order=152)
+    return ReportsMenuItem(
+        _("Reports"), reverse("ordering_staff:sales_report", args=["ventes"]), icon_name="table", order=152
+    )

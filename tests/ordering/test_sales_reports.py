@@ -23,6 +23,14 @@ from tests.ordering.test_staff import login
 pytestmark = pytest.mark.django_db
 WEEK = {"start": "2024-03-04", "end": "2024-03-10"}  # Monday to Sunday
 URL = "/admin/cuisine/rapports/ventes/"
+SECTIONS = ["ventes", "produits", "temps"]
+
+
+def every_page(client, query):
+    """The report's three pages, as one piece of HTML (each table is in one of them)."""
+    pages = [client.get(f"/admin/cuisine/rapports/{section}/", query) for section in SECTIONS]
+    assert [page.status_code for page in pages] == [200] * 3
+    return "".join(page.content.decode() for page in pages)
 
 
 def at(day, hour, minute):
@@ -133,9 +141,7 @@ def export(client, slug, extension, **query):
 
 def test_head_office_figures_match_the_hand_computed_week(client, week, bastille, nation):
     login(client, "siege")
-    response = client.get(URL, {**WEEK, "restaurant": [bastille.pk, nation.pk]})
-    assert response.status_code == 200
-    html = response.content.decode()
+    html = every_page(client, {**WEEK, "restaurant": [bastille.pk, nation.pk]})
     assert table(html, "restaurants") == [
         ["OC Pizza Bastille", "2", "50,00 €", "25,00 €", "80,6 %"],
         ["OC Pizza Nation", "1", "12,00 €", "12,00 €", "19,4 %"],
@@ -159,19 +165,20 @@ def test_head_office_figures_match_the_hand_computed_week(client, week, bastille
         ["Reine", week.label, "6", "62,00 €", "100,0 %", "10,33 €", "1,60 €", "9,60 €", "15,5 %"]
     ]
     assert table(html, "hours") == [
-        ["lundi", "12:00", "1", "20,00 €"],
-        ["lundi", "19:00", "1", "30,00 €"],
-        ["mercredi", "12:00", "1", "12,00 €"],
+        ["Lundi", "12:00", "1", "20,00 €"],
+        ["Lundi", "19:00", "1", "30,00 €"],
+        ["Mercredi", "12:00", "1", "12,00 €"],
     ]
     # Preparations of 12 and 20 minutes: median 16, 90th percentile 12 + 0.9 × 8 = 19.2; one delivery of 20.
     assert table(html, "times") == [
         ["OC Pizza Bastille", "2", "16,0", "19,2", "1", "20,0", "20,0"],
         ["OC Pizza Nation", "1", "10,0", "10,0", "0", "—", "—"],
     ]
-    # Used 2,40 € (4,8 % of 50 €), waste 0,60 €, loss 0,40 €: (0,60 + 0,40) / 3,40 = 29,4 %.
+    # Bastille: 5 Reine × 1,60 € = 8,00 € (16,0 % of 50 €); waste 0,60 €, loss 0,40 €: 1,00 / 9,00 = 11,1 %.
+    # Nation: 1 Reine, 1,60 € (13,3 % of 12 €), nothing lost.
     assert table(html, "costs") == [
-        ["OC Pizza Bastille", "50,00 €", "2,40 €", "4,8 %", "0,60 €", "0,40 €", "29,4 %"],
-        ["OC Pizza Nation", "12,00 €", "0,00 €", "0,0 %", "0,00 €", "0,00 €", "—"],
+        ["OC Pizza Bastille", "50,00 €", "8,00 €", "16,0 %", "0,60 €", "0,40 €", "11,1 %"],
+        ["OC Pizza Nation", "12,00 €", "1,60 €", "13,3 %", "0,00 €", "0,00 €", "0,0 %"],
     ]
     assert 'id="report-charts"' in html
     assert "ordering/vendor/chartjs/chart.umd.min.js" in html
@@ -180,14 +187,18 @@ def test_head_office_figures_match_the_hand_computed_week(client, week, bastille
 
 def test_a_manager_sees_only_their_restaurants(client, week, bastille, nation):
     login(client, "gerant-bastille")
-    html = client.get(URL, WEEK).content.decode()
+    html = every_page(client, WEEK)
     assert [row[0] for row in table(html, "restaurants")] == ["OC Pizza Bastille"]
+    assert [row[0] for row in table(html, "costs")] == ["OC Pizza Bastille"]
+    assert [row[0] for row in table(html, "times")] == ["OC Pizza Bastille"]
+    assert table(html, "products")[0][2] == "5"  # Nation's Reine not counted
     assert "Nation" not in html
     # Another restaurant's id in the query: refused, no figure read.
     for query in ({"restaurant": nation.pk}, {"restaurant": [bastille.pk, nation.pk]}):
-        response = client.get(URL, {**WEEK, **query})
-        assert response.status_code == 400
-        assert "12,00" not in response.content.decode()
+        for section in SECTIONS:
+            response = client.get(f"/admin/cuisine/rapports/{section}/", {**WEEK, **query})
+            assert response.status_code == 400
+            assert "12,00" not in response.content.decode()
         assert export(client, "restaurants", "csv", **query).status_code == 400
         assert export(client, "restaurants", "xlsx", **query).status_code == 400
 
@@ -221,9 +232,10 @@ def test_hostile_queries_are_refused(client, week, query):
     assert client.get(reverse("ordering_staff:sales_report_csv", args=["restaurants"]), query).status_code == 400
 
 
-def test_unknown_table_is_not_found(client, week):
+def test_unknown_table_or_page_is_not_found(client, week):
     login(client, "siege")
-    assert client.get("/admin/cuisine/rapports/ventes/nope.csv").status_code == 404
+    assert client.get("/admin/cuisine/rapports/tableaux/nope.csv").status_code == 404
+    assert client.get("/admin/cuisine/rapports/nope/").status_code == 404
 
 
 def test_csv_and_xlsx_exports_hold_the_table(client, week, bastille, nation):
@@ -265,7 +277,7 @@ def test_queries_do_not_grow_with_restaurants_or_days(client, week, bastille, na
 
     def count(query):
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(URL, query).status_code == 200
+            every_page(client, query)
         return len(queries)
 
     one = count({"start": "2024-03-04", "end": "2024-03-04", "restaurant": bastille.pk})
