@@ -52,10 +52,10 @@ def by_key(ids, start, end, key):
 
 
 def heatmap(ids, start, end):
-    """[(ISO weekday 1-7, hour 0-23, orders, revenue)] in local time, hours with orders only."""
+    """[(ISO weekday 1-7 of the order's day, local hour 0-23, orders, revenue)], hours with orders only."""
     rows = (
         sold(ids, start, end)
-        .annotate(weekday=ExtractIsoWeekDay("created_at"), hour=ExtractHour("created_at"))
+        .annotate(weekday=ExtractIsoWeekDay("day"), hour=ExtractHour("created_at"))
         .values("weekday", "hour")
         .annotate(orders=Count("pk"), revenue=Sum("total"))
         .order_by("weekday", "hour")
