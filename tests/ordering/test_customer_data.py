@@ -54,6 +54,10 @@ def test_a_customer_downloads_their_own_data_only(client, bastille):
     Order.objects.filter(pk=theirs.pk).update(customer=other, name="Tom Secret")
     SavedAddress.remember(lea, "1 rue de Lappe", "75011", "Paris")
     client.force_login(lea)
+    account_page = client.get("/commande/compte/commandes/").content.decode()
+    assert (
+        'href="/commande/compte/mes-donnees/"' in account_page and 'href="/commande/compte/supprimer/"' in account_page
+    )
     response = client.get("/commande/compte/mes-donnees/")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")

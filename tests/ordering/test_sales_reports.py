@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -126,8 +127,6 @@ def week(bastille, nation):
 
 def table(html, slug):
     """The rows of one report table as lists of cell texts."""
-    from bs4 import BeautifulSoup
-
     section = BeautifulSoup(html, "html.parser").select_one(f"section[data-table={slug}]")
     return [
         [cell.get_text(" ", strip=True).replace("\xa0", " ") for cell in row.find_all(["th", "td"])]
@@ -180,6 +179,9 @@ def test_head_office_figures_match_the_hand_computed_week(client, week, bastille
         ["OC Pizza Bastille", "50,00 €", "8,00 €", "16,0 %", "0,60 €", "0,40 €", "11,1 %"],
         ["OC Pizza Nation", "12,00 €", "1,60 €", "13,3 %", "0,00 €", "0,00 €", "0,0 %"],
     ]
+    # Ingredients the restaurants stock with no cost entered are named: food costs would be understated.
+    costs_note = BeautifulSoup(html, "html.parser").select_one("section[data-table=costs] p.muted").get_text()
+    assert "Pas encore de coût saisi pour" in costs_note and "Mozza test" not in costs_note
     assert 'id="report-charts"' in html
     assert "ordering/vendor/chartjs/chart.umd.min.js" in html
     assert "cdn" not in html.lower()
