@@ -83,7 +83,7 @@ def _stock_written(restaurant_ids):
 
 
 class StockQuerySet(models.QuerySet):
-    """Bulk writes bump the stock version too (saves and deletions: ordering.models' signals)."""
+    """Bulk writes bump the stock version too (a row's own save and delete: Stock.save, Stock.delete)."""
 
     def update(self, **kwargs):
         _stock_written(self.values_list("restaurant_id", flat=True).distinct().order_by())
