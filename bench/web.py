@@ -45,8 +45,9 @@ def wrk(url, seconds, connections, headers=()):
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     total = int(re.search(r"(\d+) requests in", out).group(1))
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    distribution = out.split("Latency Distribution", 1)[1]
+    p50 = re.search(r"50%\s+(\S+)", distribution).group(1)
+    p99 = re.search(r"99%\s+(\S+)", distribution).group(1)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": rps, "requests": total, "p50": p50, "p99": p99, "errors": int(errors.group(1)) if errors else 0}
 
@@ -70,6 +71,8 @@ def gunicorn_cpu_seconds(stack):
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])
+        if pid == master:  # workers gunicorn recycled (max_requests) and reaped: their CPU time
+            total += int(fields[13]) + int(fields[14])
     return total / CLOCK_TICKS
 
 
