@@ -69,7 +69,7 @@ def mark_lines(line):
     """Sets line.made and line.steps from what the board query fetched (no query)."""
     size = line.size
     line.steps = steps_of(size.product) if size else None
-    line.made = size is None or line.steps is not None or len(size.recipe_lines.all()) > 1
+    line.made = size is None or line.steps is not None or len(size.recipe_lines.all()) > 1 or bool(line.options_key)
     return line
 
 

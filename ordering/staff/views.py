@@ -24,6 +24,7 @@ from .. import board_version
 from ..exceptions import NotYourDelivery, OrderError, TransitionNotAllowed
 from ..forms import IssuedCheckoutKeys
 from ..models import Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
+from ..options import adjusted_recipe_rows
 from ..services import hand_over, place_order, take_delivery, transition
 from ..stock import makeable_counts, record_movement
 from ..workflow import Fulfilment, Status
@@ -140,8 +141,18 @@ def _columns_context(request, restaurant, station=BOARD):
     may_hand_over = can(request.user, "counter", restaurant)
     now = timezone.now()
     shown = []
+    # Customised pizzas: their adjusted recipes ("sans olives, + chorizo"), for all the board at once.
+    adjusted = adjusted_recipe_rows(line.options_key for order in orders for line in order.lines.all())
     for order in orders:
         order.shown_lines = [line for line in map(mark_lines, order.lines.all()) if station.shows(line)]
+        for line in order.shown_lines:
+            line.recipe = (
+                adjusted.get(line.options_key, [])
+                if line.options_key
+                else [(r.quantity, r.ingredient) for r in line.size.recipe_lines.all()]
+                if line.size
+                else []
+            )
         if not order.shown_lines:
             continue
         if station.by_category:
