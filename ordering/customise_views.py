@@ -61,8 +61,9 @@ class Choices:
         self.sold_out = not can_make(size.pk)
         self.available_options = {option.pk for key, option in keys.items() if can_make(key)}
         self.available_halves = {half.pk for key, half in half_keys.items() if can_make(key)}
+        self.halves = [(half, other, price, half.pk in self.available_halves) for half, other, price in self.halves]
         self.option_ids = {option.pk for option in keys.values()}
-        self.half_ids = {half.pk for half, _p, _price in self.halves}
+        self.half_ids = {half.pk for half, *_rest in self.halves}
 
     def rows(self, chosen=()):
         """[(group, [(option, price, available, checked)])] for the template."""

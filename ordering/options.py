@@ -71,9 +71,9 @@ def spec_of(key):
     if match is None:
         return None
     size_id = int(match[1])
-    half_size_id = int(match[2]) if match[2] else None
+    half_size_id = int(match[2]) if match[2] is not None else None
     option_ids = [int(raw) for raw in match[3].split(".")] if match[3] else []
-    ids = [size_id, *option_ids] + ([half_size_id] if half_size_id else [])
+    ids = [size_id, *option_ids] + ([] if half_size_id is None else [half_size_id])
     if not all(0 < value <= _MAX_ID for value in ids):
         return None
     if len(set(option_ids)) != len(option_ids) or half_size_id == size_id:

@@ -504,6 +504,7 @@ def track_change(request, token):
     elif data is not None:
         status = 400
     draft = form.draft(order, [line for line in order_lines if not line.options_key], limits)
+    draft.kept_subtotal = to_money(sum((line.line_total for line in order_lines if line.options_key), Decimal("0")))
     return render(
         request,
         "ordering/change.html",
