@@ -486,3 +486,60 @@ def test_a_plain_size_keeps_its_id_as_key(bastille):
     assert [line.key for line in price_lines(bastille, {reine.pk: 1})] == [reine.pk]
     assert [line.key for line in price_lines(bastille, {str(reine.pk): 1})] == [reine.pk]
     assert [line.options_label for line in price_lines(bastille, {reine.pk: 1})] == [""]
+
+
+# --- the phone-order screen ---------------------------------------------------------------
+
+
+def test_the_phone_order_screen_offers_the_same_options(client, bastille):
+    from tests.conftest import issue_checkout_key
+    from tests.ordering.test_staff import login, new_order_form
+
+    login(client, "comptoir-bastille")
+    url = f"/admin/cuisine/{bastille.pk}/nouvelle-commande/"
+    page = client.get(url).content.decode()
+    assert 'name="custom_1_size"' in page and "Suppléments : Lardons" in page
+    reine, four = size_of("reine", SENIOR), size_of("quatre-fromages", SENIOR)
+    data = new_order_form(bastille, checkout_key=issue_checkout_key(client, "8" * 32))
+    data.update(
+        {
+            "custom_1_size": str(reine.pk),
+            "custom_1_half": str(four.pk),
+            "custom_1_options": [str(option("olives").pk), str(option("Lardons").pk)],
+            "custom_1_quantity": "2",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, text_of(response)[:2000]
+    order = Order.objects.get()
+    line = order.lines.get(options_key=key_of(reine, "olives", "Lardons", half=four))
+    assert line.quantity == 2 and line.options_label == "moitié Reine / moitié Quatre fromages, + Lardons, sans olives"
+    assert order.subtotal == sum(line.line_total for line in order.lines.all())
+    assert ledger_matches_levels(bastille)
+
+
+def test_the_phone_order_screen_refuses_what_the_pizza_does_not_offer(client, bastille):
+    from tests.conftest import issue_checkout_key
+    from tests.ordering.test_staff import login, new_order_form
+
+    login(client, "comptoir-bastille")
+    url = f"/admin/cuisine/{bastille.pk}/nouvelle-commande/"
+    data = new_order_form(bastille, checkout_key=issue_checkout_key(client, "7" * 32))
+    four = size_of("quatre-fromages", SENIOR)
+    data.update({"custom_1_size": str(four.pk), "custom_1_options": [str(option("olives").pk)]})
+    response = client.post(url, data)
+    assert response.status_code == 400 and "pas proposée" in text_of(response)
+    data.update({"custom_1_options": [], "custom_1_half": str(four.pk)})
+    assert client.post(url, data).status_code == 400
+    data.update({"custom_1_half": "", "custom_1_options": ["abc"]})
+    assert client.post(url, data).status_code == 400
+    assert not Order.objects.exists()
+
+
+def test_the_recipe_reminder_lists_what_each_option_does(client, bastille):
+    from tests.ordering.test_staff import login
+
+    login(client, "pizzaiolo-bastille")
+    text = text_of(client.get(f"/admin/cuisine/recettes/{bastille.pk}/"))
+    assert "Pâte : Pâte fine" in text and "sans Pâte à pizza" in text and "Sénior 33 cm + 190 g Pâte à pizza" in text
+    assert "Sans… : olives — sans Olives noires" in text
