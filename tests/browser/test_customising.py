@@ -25,10 +25,10 @@ def customise_reine(page, live_server, restaurant):
     assert page.locator("h1").inner_text() == "Personnalisez votre Reine"
     page.get_by_role("link", name=re.compile("Sénior 33 cm")).click()  # the size: a link, the page comes back
     page.locator("strong[aria-current]", has_text="Sénior 33 cm").wait_for()
-    page.get_by_label("Lardons").check()
-    page.get_by_label("Chèvre").check()
-    page.get_by_label("olives").check()
-    page.get_by_label(re.compile("Moitié Reine / moitié Quatre fromages")).check()
+    page.get_by_role("checkbox", name=re.compile("^Lardons")).check()
+    page.get_by_role("checkbox", name=re.compile("^Chèvre")).check()
+    page.get_by_role("checkbox", name=re.compile("^olives")).check()
+    page.get_by_role("radio", name="Moitié Reine / moitié Quatre fromages").check()
     page.get_by_label("Quantité :").fill("2")
     page.get_by_role("button", name="Ajouter au panier").click()
     page.wait_for_url(re.compile(restaurant.url + "(#reine)?$"))

@@ -543,3 +543,48 @@ def test_the_recipe_reminder_lists_what_each_option_does(client, bastille):
     text = text_of(client.get(f"/admin/cuisine/recettes/{bastille.pk}/"))
     assert "Pâte : Pâte fine" in text and "sans Pâte à pizza" in text and "Sénior 33 cm + 190 g Pâte à pizza" in text
     assert "Sans… : olives — sans Olives noires" in text
+
+
+# --- changing and ordering again ----------------------------------------------------------
+
+
+def test_changing_an_order_keeps_its_customised_pizzas(client, bastille):
+    from tests.conftest import delivery_form, form_values, issue_checkout_key
+
+    reine = size_of("reine", SENIOR)
+    custom = key_of(reine, "Lardons", "olives", "Chèvre")
+    client.post(
+        reverse("ordering:customise", args=[bastille.pk, "reine"]),
+        {"taille": reine.pk, "option": [option("Lardons").pk, option("olives").pk, option("Chèvre").pk], "quantity": 1},
+    )
+    client.post("/commande/panier/ajouter/", {"restaurant": bastille.pk, "size": reine.pk, "quantity": 1})
+    client.post("/commande/valider/", delivery_form(checkout_key=issue_checkout_key(client)))
+    order = Order.objects.get()
+    url = f"/commande/suivi/{order.tracking_token}/modifier/"
+    page = client.get(url)
+    assert "+ Chèvre, + Lardons, sans olives" in text_of(page)
+    values = form_values(page.content.decode(), "[data-change-form]")
+    assert values[f"size_{reine.pk}"] == "1"
+    values[f"size_{reine.pk}"] = "2"
+    assert client.post(url, values).status_code == 302
+    order.refresh_from_db()
+    assert sorted((line.options_key, line.quantity) for line in order.lines.all()) == [("", 2), (custom, 1)]
+    assert order.subtotal == sum(line.line_total for line in order.lines.all())
+    assert ledger_matches_levels(bastille)
+    held = dict(
+        StockMovement.objects.filter(order=order).values_list("stock__ingredient__name").annotate(net=Sum("delta"))
+    )
+    assert -held["Lardons"] == 40 and "Olives noires" not in held and -held["Jambon blanc"] == 80 * 3
+
+
+def test_ordering_again_puts_the_same_customised_pizza_in_the_cart(bastille):
+    from ordering.reorder import reorder
+
+    reine, four = size_of("reine", SENIOR), size_of("quatre-fromages", SENIOR)
+    key = key_of(reine, "Lardons", half=four)
+    order = place_order(bastille, {key: 2}, details())
+    again = reorder(order)
+    assert again.cart_data["lines"] == {key: 2} and not again.changes
+    OptionGroup.objects.filter(kind=OptionGroup.Kind.HALF).delete()  # half-and-half withdrawn meanwhile
+    again = reorder(order)
+    assert not again.cart_data.get("lines") and "plus à la carte" in again.changes[0]
