@@ -588,3 +588,56 @@ def test_ordering_again_puts_the_same_customised_pizza_in_the_cart(bastille):
     OptionGroup.objects.filter(kind=OptionGroup.Kind.HALF).delete()  # half-and-half withdrawn meanwhile
     again = reorder(order)
     assert not again.cart_data.get("lines") and "plus à la carte" in again.changes[0]
+
+
+def test_the_totals_to_prepare_count_customised_pizzas_with_their_adjusted_recipe(bastille):
+    from ordering.staff.stations import to_prepare
+
+    reine, four = size_of("reine", SENIOR), size_of("quatre-fromages", SENIOR)
+    place_order(bastille, {key_of(reine, "olives", "Lardons", "Pâte fine", half=four): 2, reine.pk: 1}, details())
+    totals = to_prepare(bastille)
+    assert totals["sizes"] == [(3, SENIOR)]
+    ingredients = {name: quantity for quantity, name in totals["ingredients"]}
+    assert ingredients["Pâte à pizza"] == "630 g"  # 2 × 190 g (thin crust) + 250 g
+    assert ingredients["Lardons"] == "80 g" and ingredients["Jambon blanc"] == "160 g"  # 2 × 40 (a half) + 80
+    assert ingredients["Gorgonzola"] == "50 g"  # 2 × 25 (a half)
+
+
+# --- who edits what in the Wagtail admin ------------------------------------------------------
+
+
+def test_marketing_edits_the_option_groups_and_head_office_what_options_do(client):
+    from tests.conftest import form_values
+    from tests.ordering.test_staff import login
+
+    group = OptionGroup.objects.get(name="Suppléments")
+    line = OptionRecipeLine.objects.filter(option__name="Lardons").order_by("pk").first()
+    group_edit = reverse("wagtailsnippets_home_optiongroup:edit", args=[group.pk])
+    line_edit = reverse("wagtailsnippets_ordering_optionrecipeline:edit", args=[line.pk])
+
+    login(client, "marketing")
+    page = client.get(group_edit)
+    assert page.status_code == 200
+    data = form_values(page.content.decode(), "form[data-edit-form]")
+    data["free_choices"] = "2"
+    data["max_choices"] = "1"
+    assert client.post(group_edit, data).status_code == 302
+    group.refresh_from_db()
+    assert (group.free_choices, group.max_choices) == (2, 1)
+    assert group.options.count() == 6 and Option.objects.get(name="Lardons").recipe_lines.exists()  # kept
+    data["min_choices"], data["max_choices"] = "3", "2"
+    assert client.post(group_edit, data).status_code == 200  # refused: the form again, with the reason
+    assert client.get(line_edit).status_code == 403
+
+    login(client, "gerant-bastille")
+    assert client.get(reverse("wagtailsnippets_ordering_optionrecipeline:list")).status_code == 200
+    assert client.get(line_edit).status_code == 403
+
+    login(client, "siege")
+    page = client.get(line_edit)
+    assert page.status_code == 200
+    data = form_values(page.content.decode(), "form[data-edit-form]")
+    data["quantity"] = "55"
+    assert client.post(line_edit, data).status_code == 302
+    line.refresh_from_db()
+    assert line.quantity == Decimal("55")
