@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('home', '0005_options_groups'),
-        ('ordering', '0014_saved_address'),
+        ('ordering', '0019_reports_figures_privacy'),
     ]
 
     operations = [
