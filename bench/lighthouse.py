@@ -97,7 +97,7 @@ def warm_up(stack, path, headers, requests_count):
         assert response.ok, (path, response.status_code)
 
 
-def lighthouse(url, headers, workdir, keep=None):
+def lighthouse(url, headers, workdir, keep=None, cpu_slowdown=None):
     report = Path(workdir) / "report.json"
     headers_file = Path(workdir) / "headers.json"
     headers_file.write_text(json.dumps(headers))
@@ -112,6 +112,7 @@ def lighthouse(url, headers, workdir, keep=None):
                 f"--only-categories={','.join(CATEGORIES)}",
                 f"--extra-headers={headers_file}",
                 "--chrome-flags=--headless=new --no-sandbox --disable-gpu --ignore-certificate-errors",
+                *([f"--throttling.cpuSlowdownMultiplier={cpu_slowdown}"] if cpu_slowdown else []),
             ],
             env={**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")},
             capture_output=True,
@@ -151,6 +152,13 @@ def main():
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page (the median is printed)")
     parser.add_argument("--pages", nargs="*", help="only these pages (home, restaurant, cart, checkout, tracking)")
     parser.add_argument("--reports", type=Path, help="keep each page's last JSON report in this folder")
+    parser.add_argument(
+        "--cpu-slowdown",
+        type=float,
+        help="Lighthouse's CPU slowdown instead of the preset's 4x, calibrated to the CPU benchmark printed "
+        "(Lighthouse's docs/throttling.md: about 2x on a low-end desktop, 1x on a machine that benchmarks "
+        "like a mid-tier phone, under 800)",
+    )
     options = parser.parse_args()
     with Stack(workers=WORKERS) as stack, tempfile.TemporaryDirectory() as workdir:
         placed = stack.manage("shell", "-c", PLACE_ORDER)
@@ -165,7 +173,8 @@ def main():
         ]
         print(
             f"Lighthouse {subprocess.run([str(LIGHTHOUSE), '--version'], capture_output=True, text=True).stdout.strip()}"
-            f", mobile preset, median of {options.runs} runs, through nginx and gunicorn:",
+            f", mobile preset{f' (CPU slowdown {options.cpu_slowdown:g}x)' if options.cpu_slowdown else ''}"
+            f", median of {options.runs} runs, through nginx and gunicorn:",
             flush=True,
         )
         if options.reports:
@@ -175,7 +184,9 @@ def main():
                 continue
             keep = options.reports / f"{name}.json" if options.reports else None
             warm_up(stack, path, headers, requests_count=3 * WORKERS)
-            runs = [lighthouse(stack.url + path, headers, workdir, keep) for _ in range(options.runs)]
+            runs = [
+                lighthouse(stack.url + path, headers, workdir, keep, options.cpu_slowdown) for _ in range(options.runs)
+            ]
             median = {key: statistics.median(scores[key] for scores, _ in runs) for key in runs[0][0]}
             failed = sorted({audit for _, audits in runs for audit in audits})
             # A private page (the tracking page: a customer's name and address behind an unguessable link)
