@@ -209,7 +209,7 @@ def _verify_one(restaurant_id):
     )
     for sequence, kind, order_id, created_at, day, payload, previous_hash, stored in rows.iterator(chunk_size=2000):
         if sequence != expected:
-            return Break(restaurant_id, expected, "entry missing (the next one is %s)" % sequence)
+            return Break(restaurant_id, expected, f"entry missing (the next one is {sequence})")
         if previous_hash != previous:
             return Break(restaurant_id, sequence, "previous hash does not match the previous entry")
         if link_hash(previous, canonical(restaurant_id, sequence, kind, order_id, created_at, day, payload)) != stored:

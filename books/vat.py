@@ -67,7 +67,7 @@ def rates_for(category_ids, fulfilment, details=None):
     rows = VatRate.objects.filter(
         category_id__in=set(category_ids), fulfilment__in=[fulfilment, FulfilmentScope.ANY]
     ).values_list("category_id", "fulfilment", "rate")
-    for category_id, scope, rate in sorted(rows, key=lambda row: row[1] == fulfilment):
+    for category_id, _scope, rate in sorted(rows, key=lambda row: row[1] == fulfilment):
         found[category_id] = rate  # the fulfilment's own rate comes last and wins
     return {category_id: found.get(category_id, details.default_vat_rate) for category_id in set(category_ids)}
 
