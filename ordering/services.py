@@ -281,6 +281,13 @@ def _give_back(order, amount, reason):
     _book(order, "refund", amount=amount, method=order.payment_method)
 
 
+def book_refund(order, amount):
+    """Money given back outside these services (on PayPal's dashboard), or, negative, a
+    refund recorded here that gave nothing back (superseded): the payment code calls it in
+    its transaction, and the sales journal records it there too."""
+    _book(order, "refund", amount=amount, method=order.payment_method)
+
+
 def ensure_changeable(order):
     """Raises OrderError if the customer may not change this order (now)."""
     if order.status == Status.AWAITING_PAYMENT:
