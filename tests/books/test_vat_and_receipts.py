@@ -193,3 +193,12 @@ def test_an_unpaid_order_has_no_invoice(client, bastille):
     )
     assert response.status_code == 404 and not Invoice.objects.exists()
     assert Order.objects.get(pk=order.pk).payment_state == "pending"
+
+
+def test_a_counter_order_paid_at_the_counter_has_its_receipt_for_the_staff_to_print(client, bastille):
+    order = paid_on_site(bastille, channel=Order.Channel.COUNTER, email="")
+    client.force_login(User.objects.get(username="gerant-bastille"))
+    inspect = client.get(f"/admin/ordering/order/inspect/{order.pk}/").content.decode()
+    assert f"/recus/{order.tracking_token}/pdf/" in inspect
+    pdf = client.get(f"/recus/{order.tracking_token}/pdf/")
+    assert pdf.status_code == 200 and b"Comptoir" in pdf.content and b"Esp\xe8ces" in pdf.content
