@@ -184,7 +184,7 @@ def verify(request, restaurant):
         return bad
     broken = journal.verify({restaurant.pk})
     if broken:
-        messages.error(request, _("The journal is broken: %(where)s") % {"where": broken[0]})
+        messages.error(request, _("The journal is broken: %(where)s") % {"where": broken[0]}, extra_tags="chain-broken")
     else:
-        messages.success(request, _("The journal's chain is intact."))
+        messages.success(request, _("The journal's chain is intact."), extra_tags="chain-intact")
     return redirect("books_admin:restaurant", restaurant.pk)

@@ -230,11 +230,16 @@ def test_another_restaurant_in_the_export_is_refused(client, bastille):
     assert response.status_code == 403
 
 
-def test_a_chain_broken_is_reported_on_the_screen(client, bastille):
-    on_site_order(bastille)
+def test_the_chain_is_verified_from_the_screen(client, bastille):
+    from tests.books.test_journal import tamper
+
+    order = on_site_order(bastille)
     login(client, "gerant-bastille")
-    response = client.get(f"/admin/livres/{bastille.pk}/verifier/", follow=True)
-    assert "intact" in response.content.decode() or "intacte" in response.content.decode()
+    url = f"/admin/livres/{bastille.pk}/verifier/"
+    assert "staff-message--chain-intact" in client.get(url, follow=True).content.decode()
+    tamper("UPDATE books_journalentry SET payload = '{}' WHERE order_id = %s", [order.pk])
+    page = client.get(url, follow=True).content.decode()
+    assert "staff-message--chain-broken" in page and "content altered" in page
 
 
 def test_closing_with_no_sales_gives_zero_totals(bastille):
