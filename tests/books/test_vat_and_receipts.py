@@ -202,3 +202,19 @@ def test_a_counter_order_paid_at_the_counter_has_its_receipt_for_the_staff_to_pr
     assert f"/recus/{order.tracking_token}/pdf/" in inspect
     pdf = client.get(f"/recus/{order.tracking_token}/pdf/")
     assert pdf.status_code == 200 and b"Comptoir" in pdf.content and b"Esp\xe8ces" in pdf.content
+
+
+def test_head_office_edits_the_vat_rates_and_legal_details_managers_do_not(client, bastille):
+    pizzas = size_of("reine").product.category
+    client.force_login(User.objects.get(username="siege"))
+    assert client.get("/admin/snippets/books/vatrate/").status_code == 200
+    response = client.post(
+        "/admin/snippets/books/vatrate/add/", {"category": pizzas.pk, "fulfilment": "pickup", "rate": "5.50"}
+    )
+    assert response.status_code == 302
+    assert VatRate.objects.get(category=pizzas, fulfilment="pickup").rate == Decimal("5.50")
+    settings_url = f"/admin/settings/books/legaldetails/{LegalDetails.load().pk}/"
+    assert client.get(settings_url).status_code == 200
+    client.force_login(User.objects.get(username="gerant-bastille"))
+    assert client.get("/admin/snippets/books/vatrate/add/").status_code in (302, 403)
+    assert client.get(settings_url).status_code in (302, 403)
