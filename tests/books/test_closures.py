@@ -245,3 +245,13 @@ def test_the_chain_is_verified_from_the_screen(client, bastille):
 def test_closing_with_no_sales_gives_zero_totals(bastille):
     closure = closures.close_day(bastille, date(2020, 1, 1))
     assert closure.totals["gross"] == "0.00" and closure.cash_expected == Decimal("0.00")
+
+
+def test_the_archive_command_writes_a_signed_zip(bastille, day_of_sales, tmp_path):
+    from django.core.management import call_command
+
+    today = timezone.localdate().isoformat()
+    out = io.StringIO()
+    call_command("books_archive", str(bastille.pk), today, today, output_dir=str(tmp_path), stdout=out)
+    [written] = tmp_path.iterdir()
+    assert written.name.startswith("journal-bastille-") and exports.verify_archive(written.read_bytes()) == []
