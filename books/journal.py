@@ -62,14 +62,18 @@ def sign(data: bytes) -> str:
 
 def lock_head(restaurant_id):
     """The restaurant's chain head, created if needed, locked until the end of the transaction."""
+    heads = JournalHead.objects.select_for_update()
+    head = heads.filter(restaurant_id=restaurant_id).first()
+    if head is not None:
+        return head
     table = JournalHead._meta.db_table
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # the restaurant's first entry: two may race to create the head
         cursor.execute(
             f"INSERT INTO {table} (restaurant_id, sequence, hash) VALUES (%s, 0, '') "
             "ON CONFLICT (restaurant_id) DO NOTHING",
             [restaurant_id],
         )
-    return JournalHead.objects.select_for_update().get(restaurant_id=restaurant_id)
+    return heads.get(restaurant_id=restaurant_id)
 
 
 def append(restaurant_id, kind, payload, order_id=None, now=None):
