@@ -164,7 +164,7 @@ def render_pdf(receipt: Receipt) -> bytes:
         style="B",
     )
     for item in receipt.lines:
-        rate = f"{item.vat_rate} %" if item.vat_rate is not None else ""
+        rate = vat.rate_label(item.vat_rate) if item.vat_rate is not None else ""
         row(
             [
                 (f"{item.product_name} {item.size_label}".strip(), "L"),
@@ -175,7 +175,7 @@ def render_pdf(receipt: Receipt) -> bytes:
             ]
         )
     if order.delivery_fee:
-        rate = f"{order.delivery_vat_rate} %" if order.delivery_vat_rate is not None else ""
+        rate = vat.rate_label(order.delivery_vat_rate) if order.delivery_vat_rate is not None else ""
         row([(_("Delivery fee"), "L"), ("", "R"), ("1", "R"), (rate, "R"), (format_euros(order.delivery_fee), "R")])
     row([(_("Total"), "L"), ("", "R"), ("", "R"), ("", "R"), (format_euros(order.total), "R")], style="B")
     pdf.ln(4)

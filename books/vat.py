@@ -87,3 +87,12 @@ def order_items(order):
 def order_breakdown(order):
     """The order's totals per rate: {rate_key: {"gross", "net", "vat"}}."""
     return breakdown(order_items(order))
+
+
+def rate_label(rate) -> str:
+    """10.00 -> "10 %", 5.50 -> "5,5 %" in French (the active language decides the separator)."""
+    from django.utils.formats import number_format
+
+    rate = Decimal(rate)
+    shown = rate.quantize(Decimal(1)) if rate == rate.to_integral_value() else rate.normalize()
+    return f"{number_format(shown, use_l10n=True)}\u00a0%"

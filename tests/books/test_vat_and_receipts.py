@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from books import vat
 from books.models import Invoice, LegalDetails, VatRate
-from home.models import Category
 from ordering.models import Order
 from ordering.services import hand_over, place_order, transition
 from ordering.workflow import Fulfilment, Status
@@ -46,8 +45,16 @@ def test_a_rate_out_of_range_is_refused():
         vat.split(Decimal("10"), Decimal("-1"))
 
 
-def drinks():
-    return size_of("reine").product.category, Category.objects.exclude(pk=size_of("reine").product.category_id).first()
+def test_rates_read_the_french_way():
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert [vat.rate_label(Decimal(r)) for r in ("10.00", "5.50", "2.10", "20")] == [
+            "10\u00a0%",
+            "5,5\u00a0%",
+            "2,1\u00a0%",
+            "20\u00a0%",
+        ]
 
 
 def test_each_line_stores_its_rate_and_amounts_at_the_time_of_sale(bastille):
@@ -104,7 +111,7 @@ def test_the_receipt_shows_legal_details_vat_per_rate_and_payment(client, bastil
     page = client.get(f"/recus/{order.tracking_token}/")
     assert page.status_code == 200
     text = text_of(page)
-    for expected in ("OC Pizza SAS", "SIRET 12345678900012", "FR32123456789", order.number, "10.00 %", "Espèces"):
+    for expected in ("OC Pizza SAS", "SIRET 12345678900012", "FR32123456789", order.number, "10\u00a0%", "Espèces"):
         assert expected in text, expected
     line = order.lines.get()
     assert f"{line.vat_amount}".replace(".", ",") in text
