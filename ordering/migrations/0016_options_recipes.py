@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('home', '0005_options_groups'),
-        ('ordering', '0019_reports_figures_privacy'),
+        ('ordering', '0020_books_vat'),
     ]
 
     operations = [
