@@ -37,7 +37,7 @@ def owners(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('home', '0005_options_groups'),
+        ('home', '0004_options_groups'),
         ('ordering', '0020_books_vat'),
     ]
 
