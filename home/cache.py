@@ -38,6 +38,9 @@ def connect():
         ExceptionalClosure,
         MenuItem,
         OpeningHours,
+        Option,
+        OptionGroup,
+        OptionSizePrice,
         Product,
         ProductSize,
         RestaurantPage,
@@ -45,6 +48,7 @@ def connect():
 
     watch(Site, get_image_model(), Allergen, Category, DietaryTag, Product, ProductSize, MenuItem)
     watch(OpeningHours, ExceptionalClosure, RestaurantPage)
+    watch(OptionGroup, Option, OptionSizePrice)  # the menu's "Personnaliser" links
     post_save.connect(_bump_on_page_save, dispatch_uid="home.cache.page_save")
     post_delete.connect(_bump_on_page_save, dispatch_uid="home.cache.page_delete")
     for signal in (page_published, page_unpublished, post_page_move, published, unpublished):

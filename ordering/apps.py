@@ -14,10 +14,10 @@ class OrderingConfig(AppConfig):
         from home.cache import watch
 
         from . import receivers
-        from .models import Ingredient, Order, RecipeLine
+        from .models import Ingredient, OptionRecipeLine, Order, RecipeLine
         from .paypal.payments import record_refunds
         from .services import register_refunder
 
         receivers.connect()
-        watch(Ingredient, RecipeLine)  # recipes decide what a restaurant's page shows it can make
+        watch(Ingredient, RecipeLine, OptionRecipeLine)  # recipes decide what a restaurant's page shows it can make
         register_refunder(Order.PaymentMethod.PAYPAL, record_refunds)

@@ -4,6 +4,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -24,6 +25,7 @@ from .workflow import CHANGEABLE, Fulfilment, Status
 # amounts of money (euros, to the cent). stock.highest_level() reads the former.
 QUANTITY = {"max_digits": 12, "decimal_places": 3}
 MONEY = {"max_digits": 9, "decimal_places": 2}
+VAT_RATE = {"max_digits": 5, "decimal_places": 2}  # percent: 10.00, 5.50, 20.00
 # Our columns for PayPal's ids (orders, captures, refunds, webhook events); the
 # webhook checks and the return view refuse longer ones.
 PAYPAL_ID_LENGTH = 64
@@ -106,6 +108,54 @@ class StockQuerySet(models.QuerySet):
         objs = list(objs)
         _stock_written(stock.restaurant_id for stock in objs)
         return super().bulk_create(objs, *args, **kwargs)
+
+
+class OptionRecipeLine(models.Model):
+    """What an option of the catalogue (home.Option) does to the recipe of the pizza it
+    is chosen on: adds a quantity of an ingredient, or takes an ingredient out. Head
+    office's, like the recipes; the stock, its reservations and the kitchen read it."""
+
+    class Action(models.TextChoices):
+        ADD = "add", _("Adds")
+        REMOVE = "remove", _("Takes out all of it")
+
+    option = models.ForeignKey(
+        "home.Option", verbose_name=_("option"), on_delete=models.CASCADE, related_name="recipe_lines"
+    )
+    size_label = models.CharField(
+        _("size"),
+        max_length=40,
+        blank=True,
+        help_text=_("As the product sizes say it (Junior 26 cm); empty: every size."),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices, default=Action.ADD)
+    ingredient = models.ForeignKey(Ingredient, verbose_name=_("ingredient"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(
+        _("quantity"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text=_("For “adds” only."),
+        **QUANTITY,
+    )
+
+    class Meta:
+        ordering = ["option", "size_label", "pk"]
+        verbose_name = _("option recipe line")
+        verbose_name_plural = _("option recipe lines")
+
+    def __str__(self):
+        size = f" ({self.size_label})" if self.size_label else ""
+        if self.action == self.Action.REMOVE:
+            return f"{self.option}{size}: − {self.ingredient.name}"
+        return f"{self.option}{size}: + {self.quantity} {self.ingredient.unit} {self.ingredient.name}"
+
+    def clean(self):
+        super().clean()
+        if self.action == self.Action.ADD and self.quantity is None:
+            raise ValidationError({"quantity": _("Say how much this option adds.")})
+        if self.action == self.Action.REMOVE:
+            self.quantity = None
 
 
 class Stock(models.Model):
@@ -234,6 +284,10 @@ class Order(models.Model):
     payment_state = models.CharField(
         _("payment state"), max_length=10, choices=PaymentState.choices, default=PaymentState.PENDING
     )
+    # The delivery fee's VAT at the time of sale (books.vat); empty without a fee.
+    delivery_vat_rate = models.DecimalField(_("delivery VAT rate"), null=True, blank=True, **VAT_RATE)
+    delivery_net = models.DecimalField(_("delivery fee excluding VAT"), null=True, blank=True, **MONEY)
+    delivery_vat = models.DecimalField(_("delivery fee VAT"), null=True, blank=True, **MONEY)
 
     courier = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -349,15 +403,30 @@ class OrderLine(models.Model):
     size = models.ForeignKey(ProductSize, null=True, on_delete=models.SET_NULL, related_name="+")
     product_name = models.CharField(_("product"), max_length=80)
     size_label = models.CharField(_("size"), max_length=40, blank=True)
+    # A customised pizza (ordering.options): its line key (size, other half, options),
+    # to change or order it again, and what was chosen, as it was named when ordered.
+    options_key = models.CharField(max_length=250, blank=True, editable=False)
+    options_label = models.CharField(_("options"), max_length=500, blank=True)
     unit_price = models.DecimalField(_("unit price"), **MONEY)
     quantity = models.PositiveSmallIntegerField(_("quantity"))
     line_total = models.DecimalField(_("total"), **MONEY)
+    # VAT at the time of sale (books.vat): line_total == net_amount + vat_amount.
+    vat_rate = models.DecimalField(_("VAT rate"), null=True, blank=True, **VAT_RATE)
+    net_amount = models.DecimalField(_("excluding VAT"), null=True, blank=True, **MONEY)
+    vat_amount = models.DecimalField(_("VAT"), null=True, blank=True, **MONEY)
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self):
         return f"{self.quantity} × {self.product_name} {self.size_label}".strip()
+
+    @property
+    def line_key(self):
+        """The cart's key for this line (a size id, or a customised pizza's key); None if its size is gone."""
+        if self.options_key:
+            return self.options_key
+        return self.size_id
 
 
 class StatusChange(models.Model):

@@ -5,6 +5,7 @@ from django.utils import timezone
 from core import page_cache
 
 from . import board_version
+from .options import offered_products
 from .slots import asap_time, available_slots, lead_time
 from .stock import makeable_counts
 from .workflow import Fulfilment
@@ -24,6 +25,9 @@ def _mark_stock(page, context):
     counts = makeable_counts(page, [size.pk for size in sizes]) if sizes else {}
     for size in sizes:
         size.can_make = counts.get(size.pk)
+    # The products with options or half-and-half get a "Personnaliser" link (one query).
+    products = {item.product.pk for _category, items in context["menu"] for item in items}
+    context["customisable"] = offered_products(products) if products else set()
 
 
 def add_next_slots(page, request, context):

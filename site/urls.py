@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("csrf-token/", csrf_tokens.token, name="csrf_token"),
     path("commande/", include("ordering.urls")),
+    path("recus/", include("books.urls")),
 ]
 
 if settings.DEBUG:

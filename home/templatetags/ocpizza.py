@@ -6,12 +6,12 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from wagtail.images.models import Filter, SourceImageIOError
-from wagtail.images.shortcuts import get_rendition_or_not_found
+from wagtail.images.models import ResponsiveImage
+from wagtail.images.shortcuts import get_renditions_or_not_found
 
 from core.money import format_euros
 from core.page_cache import MARKER
-from home.models.catalogue import PRODUCT_CARD_RENDITION
+from home.models.catalogue import PRODUCT_CARD_RENDITIONS, PRODUCT_CARD_SIZES
 
 register = template.Library()
 
@@ -32,15 +32,12 @@ def first_available(priced_sizes):
 
 @register.simple_tag
 def product_card_photo(image, **attrs):
-    """{% product_card_photo product.photo alt="" %}: like {% image %} with the
-    product card's size, the one restaurant pages prefetch (PRODUCT_CARD_RENDITION).
-    A prefetched rendition is used as it is: {% image %} would write each one back
-    to the cache (one Redis write per card)."""
-    try:
-        rendition = image.find_existing_rendition(image.clean_filter_for_svg(Filter(spec=PRODUCT_CARD_RENDITION)))
-    except (image.get_rendition_model().DoesNotExist, SourceImageIOError):
-        rendition = get_rendition_or_not_found(image, PRODUCT_CARD_RENDITION)
-    return rendition.img_tag(attrs)
+    """{% product_card_photo product.photo alt="" %}: like {% srcset_image %} with the
+    product card's sizes, the renditions restaurant pages prefetch (PRODUCT_CARD_RENDITIONS).
+    Prefetched renditions are not written back to the cache (Wagtail's get_renditions
+    skips them): no Redis write per card."""
+    renditions = get_renditions_or_not_found(image, PRODUCT_CARD_RENDITIONS)
+    return ResponsiveImage(renditions, {"sizes": PRODUCT_CARD_SIZES, **attrs})
 
 
 @register.simple_tag
