@@ -20,3 +20,7 @@ def kitchen_menu_item():
 
 def delivery_menu_item():
     return StaffMenuItem(_("Deliveries"), reverse("ordering_staff:delivery_index"), icon_name="site", order=151)
+
+
+def capacity_menu_item():
+    return StaffMenuItem(_("Oven capacity"), reverse("ordering_staff:capacity_index"), icon_name="time", order=152)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import reports, tickets, views
+from . import capacity, reports, tickets, views
 
 app_name = "ordering_staff"
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
     path("rapport/", reports.punctuality, name="punctuality"),
     path("rapport/csv/", reports.punctuality_csv, name="punctuality_csv"),
     path("recettes/<int:restaurant_id>/", views.recipe_sheet, name="recipes"),
+    path("capacite/", capacity.capacity_index, name="capacity_index"),
+    path("capacite/<int:restaurant_id>/", capacity.capacity, name="capacity"),
     # The stations (ordering.staff.stations): after the other paths, whose words they would take.
     path("<int:restaurant_id>/<slug:station>/", views.kitchen, name="station"),
     path("<int:restaurant_id>/<slug:station>/colonnes/", views.kitchen_columns, name="station_columns"),
