@@ -5,7 +5,8 @@ Junior 2, Sénior 3, Méga 4; drinks and desserts 0), in the 15-minute slot of t
 kitchen's time in which it comes out of the oven: the slot ending at the first
 quarter-hour at or after its ready time (minus the ride for a delivery). Each
 slot holds at most the restaurant's capacity (CapacitySettings.default_capacity,
-or the smallest CapacityRule for that weekday and time).
+or the smallest CapacityRule for that weekday and time); an order bigger than a
+whole slot takes an empty one to itself.
 
 The load of a slot is one row (SlotLoad) that only changes under its row lock,
 in the transaction of the order service that places, changes or cancels the
@@ -149,7 +150,11 @@ class Capacities:
 
 
 def _fits(used, load, capacity):
-    return load == 0 or used + load <= capacity
+    """Room for `load` more units in a slot holding `used`. An order bigger than a whole
+    slot (a 14-pizza office order) takes an empty slot to itself, unless the slot is closed (0)."""
+    if load == 0 or used + load <= capacity:
+        return True
+    return used == 0 and capacity > 0 and load > capacity
 
 
 class Room:
@@ -305,7 +310,7 @@ def rebook(order, lines):
     added = load - held
     if added > 0:
         capacities = Capacities(order.restaurant, pace(order.restaurant).default_capacity)
-        if slot.load + added > capacities.of(slot.starts_at):
+        if not _fits(slot.load - held, load, capacities.of(slot.starts_at)):
             raise OrderError(
                 _(
                     "The oven has no room left at that time for more: keep the order as it is, "

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from home.models import RestaurantPage
 from ordering import capacity
-from ordering.capacity import SlotFull, live_promise, order_load, slot_start
+from ordering.capacity import SLOT, SlotFull, live_promise, order_load, slot_start
 from ordering.exceptions import OrderError
 from ordering.models import CapacityRule, CapacitySettings, Order, SlotLoad, SlotReservation, Stock
 from ordering.services import OrderDetails, cancel_by_customer, change_order, place_order, transition
@@ -134,6 +134,20 @@ def test_a_full_slot_refuses_with_the_next_free_time_and_writes_nothing(bastille
     assert_loads_balance()
 
 
+def test_an_order_bigger_than_a_slot_takes_an_empty_one_to_itself(bastille):
+    set_capacity(bastille, 4)
+    moment = later_pickup_slot(bastille)
+    place_order(bastille, juniors(1), details(requested_for=moment))
+    with pytest.raises(SlotFull):
+        place_order(bastille, juniors(3), details(requested_for=moment))
+    big = place_order(bastille, juniors(3), details())  # "as soon as possible": the first empty slot
+    assert big.slot_reservation.load == 6 and big.slot_reservation.slot.load == 6
+    with pytest.raises(SlotFull):  # nothing else joins it
+        place_order(bastille, juniors(1), details(requested_for=big.slot_reservation.slot.starts_at + SLOT))
+    assert not capacity._fits(0, 6, 0)  # a closed slot (capacity 0) takes no pizza
+    assert_loads_balance()
+
+
 def test_drinks_take_no_room_in_the_oven(bastille):
     set_capacity(bastille, 2)
     moment = later_pickup_slot(bastille)
@@ -171,17 +185,20 @@ def test_the_checkout_offers_only_slots_with_room_and_asap_after_the_full_ones(b
 
 
 def test_changing_moves_the_load_and_is_refused_past_capacity(bastille):
-    set_capacity(bastille, 6)
+    set_capacity(bastille, 8)
     moment = later_pickup_slot(bastille)
     order = place_order(bastille, juniors(2), details(requested_for=moment))
+    other = place_order(bastille, juniors(1), details(requested_for=moment))
     change_order(order, juniors(3))
-    assert load_of(bastille, moment) == 6
+    assert load_of(bastille, moment) == 8
     with pytest.raises(OrderError, match="plus de place"):
         change_order(order, juniors(4))
     order.refresh_from_db()
-    assert load_of(bastille, moment) == 6 and order.lines.get().quantity == 3
+    assert load_of(bastille, moment) == 8 and order.lines.get().quantity == 3
     change_order(order, juniors(1))
-    assert load_of(bastille, moment) == 2
+    assert load_of(bastille, moment) == 4
+    change_order(other, juniors(3))
+    assert load_of(bastille, moment) == 8
     assert_loads_balance()
 
 
