@@ -264,7 +264,8 @@ def _add(slot, load):
 def book(restaurant, lines, details, now):
     """Reserves the oven for a new order (stock rows already locked): the chosen time's
     slot, or for "as soon as possible" the earliest slot with room after the lead time
-    (and busy mode's minutes). Online orders are refused while paused. Returns a Booking
+    (and busy mode's minutes), or from the time the checkout showed if later. Online
+    orders are refused while paused. Returns a Booking
     or raises OrderError (SlotFull names the next free time)."""
     load = order_load(lines)
     current = pace(restaurant, now)
@@ -279,6 +280,8 @@ def book(restaurant, lines, details, now):
             raise SlotFull(next_free(restaurant, load, fulfilment, after=moment, now=now))
     else:
         earliest = now + lead_time(restaurant, fulfilment) + current.extra
+        if details.estimated_ready_at and details.estimated_ready_at > earliest:
+            earliest = details.estimated_ready_at  # what the checkout said: never promised earlier
         end = current_period_end(restaurant, now)
         limit = max(end, earliest) if end else earliest + SEARCH_LIMIT
         room = Room(restaurant, load, now, capacities).for_fulfilment(fulfilment)  # skips the slots seen full

@@ -166,6 +166,12 @@ def test_as_soon_as_possible_takes_the_earliest_slot_with_room(bastille):
     assert_loads_balance()
 
 
+def test_as_soon_as_possible_never_promises_earlier_than_the_checkout_said(bastille):
+    said = timezone.now() + timedelta(minutes=47)
+    order = place_order(bastille, juniors(1), details(estimated_ready_at=said))
+    assert order.estimated_ready_at == said and order.slot_reservation.slot.starts_at == slot_start(said, "pickup")
+
+
 def test_the_checkout_offers_only_slots_with_room_and_asap_after_the_full_ones(bastille):
     set_capacity(bastille, 4)
     now = timezone.now()
