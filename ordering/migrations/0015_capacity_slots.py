@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('home', '0004_capacity_oven_load'),
-        ('ordering', '0014_saved_address'),
+        ('ordering', '0019_reports_figures_privacy'),
     ]
 
     operations = [

@@ -75,7 +75,7 @@ class DefaultCapacityForm(forms.Form):
 
 class CapacityRuleForm(forms.Form):
     weekday = forms.TypedChoiceField(label=_("Day"), choices=CapacityRule.WEEKDAYS, coerce=int)
-    starts = forms.TimeField(label=_("From"))
+    starts = forms.TimeField(label=_("Starts at"))
     ends = forms.TimeField(label=_("Until"))
     capacity = forms.IntegerField(label=_("Oven capacity per 15 minutes"), min_value=0, max_value=MOST_CAPACITY)
 
