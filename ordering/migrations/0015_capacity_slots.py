@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('home', '0004_capacity_oven_load'),
-        ('ordering', '0019_reports_figures_privacy'),
+        ('ordering', '0020_books_vat'),
     ]
 
     operations = [
