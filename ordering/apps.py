@@ -14,10 +14,12 @@ class OrderingConfig(AppConfig):
         from home.cache import watch
 
         from . import receivers
-        from .models import Ingredient, OptionRecipeLine, Order, RecipeLine
+        from .models import CapacityRule, CapacitySettings, Ingredient, OptionRecipeLine, Order, RecipeLine
         from .paypal.payments import record_refunds
         from .services import register_refunder
 
         receivers.connect()
-        watch(Ingredient, RecipeLine, OptionRecipeLine)  # recipes decide what a restaurant's page shows it can make
+        watch(
+            Ingredient, RecipeLine, OptionRecipeLine, CapacitySettings, CapacityRule
+        )  # recipes decide what a restaurant's page shows it can make
         register_refunder(Order.PaymentMethod.PAYPAL, record_refunds)

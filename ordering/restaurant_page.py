@@ -5,6 +5,7 @@ from django.utils import timezone
 from core import page_cache
 
 from . import board_version
+from .capacity import pace
 from .options import offered_products
 from .slots import asap_time, available_slots, lead_time
 from .stock import makeable_counts
@@ -41,3 +42,12 @@ def add_next_slots(page, request, context):
         return
     pickup, delivery = available_slots(page, Fulfilment.PICKUP), available_slots(page, Fulfilment.DELIVERY)
     context["order_for"] = {"pickup": pickup[0] if pickup else None, "delivery": delivery[0] if delivery else None}
+
+
+def add_busy_notice(page, request, context):
+    """The kitchen's busy mode, said on the restaurant's page (one query). A saved setting
+    ends the page cache's entries (ordering.apps); a busy mode or pause ends them when it does."""
+    current = pace(page)
+    for moment in (current.extra_until, current.paused_until):
+        page_cache.valid_until(request, moment)
+    context["busy_notice"] = current.notice()

@@ -3,7 +3,8 @@ transaction; stock rows are locked in ingredient order so that concurrent
 orders queue instead of overselling or deadlocking.
 
 Lock order, everywhere: the order row, then its payment rows, then stock rows
-(by ingredient id), then the restaurant's daily counter.
+(by ingredient id), then the oven's slot rows (by time: ordering.capacity), then
+the restaurant's daily counter.
 
 Every change of an order's state is one function here: it locks the order row
 first, re-checks status and payment state under the lock, and writes all or
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 from books import vat
 from core.money import format_euros, to_money
 
-from . import notifications, signals
+from . import capacity, notifications, signals
 from .exceptions import NotYourDelivery, OrderError, OutOfStock, TransitionNotAllowed
 from .models import DailyCounter, Order, OrderLine, PayPalPayment, StatusChange, Stock, StockMovement
 from .options import recipes_for_keys
@@ -207,6 +208,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
                 if existing:
                     return existing
             now = timezone.now()
+            booking = capacity.book(restaurant, lines, details, now)
             day = timezone.localdate(now)
             sequence = _next_number(restaurant, day)
             order = Order.objects.create(
@@ -220,7 +222,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
                 channel=details.channel,
                 fulfilment=details.fulfilment,
                 requested_for=details.requested_for,
-                estimated_ready_at=details.estimated_ready_at,
+                estimated_ready_at=booking.promise,
                 customer=details.customer,
                 name=details.name,
                 phone=details.phone,
@@ -236,6 +238,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
                 **_delivery_vat(fee),
             )
             OrderLine.objects.bulk_create(_line_rows(order, lines))
+            capacity.record(order, booking)
             deltas = {ingredient_id: -need for ingredient_id, need in needs.items()}
             _apply_deltas(
                 order, stocks, deltas, StockMovement.Reason.ORDER, by, _products_by_ingredient(lines, recipes)
@@ -333,6 +336,7 @@ def change_order(order, quantities, by=None):
         _apply_deltas(
             order, stocks, deltas, StockMovement.Reason.ORDER_CHANGE, by, _products_by_ingredient(lines, recipes)
         )
+        capacity.rebook(order, lines)
         order.lines.all().delete()
         OrderLine.objects.bulk_create(_line_rows(order, lines))
         order.subtotal, order.delivery_fee, order.total = subtotal, fee, total
@@ -370,6 +374,7 @@ def _move(order, target, by=None, note=""):
         held = _consumed_by(order)
         stocks = _lock_stocks(order.restaurant, held)
         _apply_deltas(order, stocks, held, StockMovement.Reason.ORDER_CANCEL, by, {})
+        capacity.release(order)
     previous = order.status
     order.status = target
     order.save(update_fields=["status", "updated_at"])

@@ -22,6 +22,7 @@ from core.money import format_euros, to_money
 from home.models import RestaurantPage
 
 from . import board_version
+from .capacity import SlotFull, live_promise, order_load, phrase
 from .cart import Cart
 from .exceptions import OrderError, TransitionNotAllowed
 from .forms import ChangeOrderForm, CheckoutDraft, CheckoutForm, IssuedCheckoutKeys
@@ -235,6 +236,7 @@ def _checkout_form(request, context, data=None):
         subtotal=context["subtotal"],
         addresses=addresses,
         customer=user,
+        load=order_load(context["lines"]),
     )
 
 
@@ -279,6 +281,8 @@ def checkout(request):
         details = form.order_details(customer=customer)
         try:
             order = place_order(restaurant, cart.quantities, details, checkout_key=form.cleaned_data["checkout_key"])
+        except SlotFull as error:
+            form.offer_next_free(error)
         except OrderError as error:
             form.add_error(None, str(error))
         else:
@@ -398,9 +402,19 @@ def _status_payload(order):
         "changeable": order.is_changeable,
         "awaiting_payment": order.status == Status.AWAITING_PAYMENT,
         "locked": kitchen_has_it(order),
-        "time": capfirst(time_note(order)),
+        "time": capfirst(_live_time_note(order)),
         "payment": payment_note(order),
     }
+
+
+def _live_time_note(order):
+    """The promise, moved later when the kitchen is late with this order."""
+    moment, late = live_promise(order)
+    if not late:
+        return time_note(order)
+    if order.is_delivery:
+        return _("running late: delivery now expected at about %(time)s") % {"time": phrase(moment)}
+    return _("running late: now ready at about %(time)s") % {"time": phrase(moment)}
 
 
 def _map_url(restaurant):
