@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import to_money
 from home.validators import phone_validator, postcode_validator
+from offers.exceptions import PromotionRefused
+from offers.models import CODE_MAX_LENGTH
+from offers.services import clean_code
 
 from .exceptions import OrderError
 from .models import Order
@@ -102,6 +105,7 @@ class CheckoutDraft:
         "note": 500,
         "payment_method": 10,
         "save_address": 2,
+        "promo_code": CODE_MAX_LENGTH,
     }
     # Forgotten once an order is placed: the next order starts with a new note and time.
     ONE_ORDER_ONLY = ("note", "when")
@@ -171,6 +175,12 @@ class CheckoutForm(forms.Form):
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    promo_code = forms.CharField(
+        label=_("Promotion code"),
+        max_length=CODE_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
     payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
     checkout_key = forms.CharField(widget=forms.HiddenInput, validators=[RegexValidator(r"^[0-9a-f]{32}$")])
@@ -267,8 +277,15 @@ class CheckoutForm(forms.Form):
             "note",
             "requested_for",
             "estimated_ready_at",
+            "promo_code",
         )
         return OrderDetails(**{name: data[name] for name in fields}, **extra)
+
+    def clean_promo_code(self):
+        try:
+            return clean_code(self.cleaned_data["promo_code"])
+        except PromotionRefused as refused:
+            raise forms.ValidationError(str(refused), code="invalid") from None
 
     def address_to_save(self):
         """The delivery address the customer asked to save (street, postcode, city), or None."""
@@ -369,6 +386,7 @@ class CheckoutForm(forms.Form):
         "phone",
         "email",
         "note",
+        "promo_code",
         "payment_method",
     )
 
@@ -382,7 +400,7 @@ class CheckoutForm(forms.Form):
 
     def describe_fields(self):
         """Ties each text field to its hint and its error (aria-describedby), for screen readers."""
-        for name in ("street_address", "postcode", "city", "name", "phone", "email", "note"):
+        for name in ("street_address", "postcode", "city", "name", "phone", "email", "note", "promo_code"):
             field = self[name]
             ids = [f"{field.auto_id}-hint"] if name in self.HINTS else []
             if field.errors:

@@ -131,7 +131,11 @@ def order_request(order, return_url, cancel_url):
         )
         for line in lines
     ]
-    breakdown = AmountBreakdown(item_total=_money(order.subtotal), shipping=_money(order.delivery_fee))
+    breakdown = AmountBreakdown(
+        item_total=_money(order.subtotal),
+        shipping=_money(order.delivery_fee),
+        discount=_money(order.discount) if order.discount else None,
+    )
     unit = PurchaseUnitRequest(
         reference_id=order.number,
         invoice_id=order.number,

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "core",
     "home",
     "ordering",
+    "offers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
