@@ -1,0 +1,51 @@
+"""Against PostgreSQL, with real concurrent transactions: a promotion's usage limits,
+overall and per customer, are never exceeded (its row is locked while uses are counted)."""
+
+from decimal import Decimal
+
+from home.models import RestaurantPage
+from offers.models import Redemption
+from ordering.exceptions import OrderError, PromoCodeRefused
+from ordering.models import Order
+from ordering.services import OrderDetails, place_order
+from ordering.workflow import Fulfilment
+from tests.conftest import committed_db, size_of
+from tests.offers.helpers import promotion
+from tests.ordering.test_concurrency import run_at_once
+
+pytestmark = committed_db
+CLIENTS = 12
+
+
+def details(email, code):
+    return OrderDetails(
+        fulfilment=Fulfilment.PICKUP, name="Client", phone="0612345678", email=email, promo_code=code
+    )
+
+
+def order_with(restaurant, email, code):
+    margherita = size_of("margherita")
+    return lambda: place_order(RestaurantPage.objects.get(pk=restaurant.pk), {margherita.pk: 1}, details(email, code))
+
+
+def test_twelve_clients_race_for_the_last_five_uses(demo_committed):
+    restaurant = RestaurantPage.objects.get(slug="bastille")
+    promo = promotion(code="CINQ", max_uses=5)
+    results = run_at_once([order_with(restaurant, f"c{n}@example.fr", "CINQ") for n in range(CLIENTS)])
+    placed = [r for r in results if isinstance(r, Order)]
+    refused = [r for r in results if isinstance(r, PromoCodeRefused)]
+    assert len(placed) == 5 and len(refused) == CLIENTS - 5, results
+    assert Redemption.objects.filter(promotion=promo).count() == 5
+    assert all(o.discount == Decimal("0.95") and o.total == Decimal("8.55") for o in placed)
+    assert all("autant de fois" in str(error) for error in refused)
+
+
+def test_one_customer_racing_with_a_once_per_customer_code(demo_committed):
+    restaurant = RestaurantPage.objects.get(slug="bastille")
+    promo = promotion(code="UNEFOIS", max_uses_per_customer=1)
+    results = run_at_once([order_with(restaurant, "same@example.fr", "UNEFOIS") for _n in range(CLIENTS)])
+    placed = [r for r in results if isinstance(r, Order)]
+    assert len(placed) == 1, results
+    assert all(isinstance(r, OrderError) for r in results if not isinstance(r, Order))
+    assert Redemption.objects.filter(promotion=promo).count() == 1
+    assert Order.objects.filter(restaurant=restaurant).count() == 1
