@@ -18,9 +18,7 @@ CLIENTS = 12
 
 
 def details(email, code):
-    return OrderDetails(
-        fulfilment=Fulfilment.PICKUP, name="Client", phone="0612345678", email=email, promo_code=code
-    )
+    return OrderDetails(fulfilment=Fulfilment.PICKUP, name="Client", phone="0612345678", email=email, promo_code=code)
 
 
 def order_with(restaurant, email, code):
