@@ -237,34 +237,46 @@ def release(order):
     _reverse_earned(card, order)
 
 
-def reprice(order, lines, delivery_fee):
-    """The discounts of a changed order: the promotions it had, recomputed on its new
-    lines (their window and usage limits were checked when it was placed; the minimum
-    order is checked again), and the loyalty reward if it had one. Writes them and
-    returns them; raises PromotionRefused if a code's minimum is no longer reached."""
-    basket = basket_of(lines, delivery_fee)
-    buyer = Buyer(order.customer, order.email)
+def _repriced(order, basket):
+    """(the discounts the order's promotions and reward give on this basket, refusal or "")."""
     before = list(order.discounts.select_related("promotion"))
-    discounts = []
+    discounts, refusal = [], ""
     for line in before:
         promotion = line.promotion
         if promotion is None:
             continue
         if basket.subtotal < promotion.minimum_order or rules.raw_amount(promotion.kind, promotion.value, basket) <= 0:
-            if promotion.code:
-                raise PromotionRefused(
-                    _("With this change, the promotion “%(name)s” no longer applies (%(minimum)s minimum).")
-                    % {"name": promotion.name, "minimum": format_euros(promotion.minimum_order)}
-                )
+            if promotion.code and not refusal:
+                refusal = _("With this change, the promotion “%(name)s” no longer applies (%(minimum)s minimum).") % {
+                    "name": promotion.name,
+                    "minimum": format_euros(promotion.minimum_order),
+                }
             continue
         discounts.append(_discount(promotion, basket))
-    release(order)
-    if any(line.stamps for line in before) and rules.loyalty_amount(basket) > 0:
-        stamps = max(line.stamps for line in before)
+    stamps = max((line.stamps for line in before), default=0)
+    if stamps and rules.loyalty_amount(basket) > 0:
         discounts.append(rules.Discount(loyalty_label(), rules.loyalty_amount(basket), stamps=stamps))
-    discounts = rules.capped(basket, discounts)
+    return rules.capped(basket, discounts), refusal
+
+
+def preview_reprice(order, rows, delivery_fee):
+    """What reprice() would give for these rows ((category id, unit price, quantity)), writing nothing:
+    (discounts, refusal or "")."""
+    kinds = OffersSettings.load().kinds()
+    return _repriced(order, rules.Basket(rules.items_of(rows, kinds), delivery_fee))
+
+
+def reprice(order, lines, delivery_fee):
+    """The discounts of a changed order: the promotions it had, recomputed on its new
+    lines (their window and usage limits were checked when it was placed; the minimum
+    order is checked again), and the loyalty reward if it had one. Writes them and
+    returns them; raises PromotionRefused if a code's minimum is no longer reached."""
+    discounts, refusal = _repriced(order, basket_of(lines, delivery_fee))
+    if refusal:
+        raise PromotionRefused(refusal)
+    release(order)
     order.discounts.all().delete()
-    record(order, discounts, buyer)
+    record(order, discounts, Buyer(order.customer, order.email))
     return discounts
 
 

@@ -15,7 +15,7 @@ from core.money import to_money
 from home.validators import phone_validator, postcode_validator
 from offers.exceptions import PromotionRefused
 from offers.models import CODE_MAX_LENGTH
-from offers.services import clean_code
+from offers.services import clean_code, preview_reprice
 
 from .exceptions import OrderError
 from .models import Order
@@ -548,6 +548,12 @@ class Draft:
     current_total: Decimal
     paid_online: Decimal | None  # what PayPal holds, if the order is paid online
     dropped: list  # lines of the order that are no longer on the menu
+    discounts: list = ()  # the order's promotions recomputed on these lines (offers.rules.Discount)
+    promotion_refusal: str = ""  # a promotion code of the order these lines no longer qualify for
+
+    @property
+    def discount(self):
+        return to_money(sum((d.amount for d in self.discounts), Decimal("0")))
 
     @property
     def subtotal(self):
@@ -555,7 +561,7 @@ class Draft:
 
     @property
     def total(self):
-        return to_money(self.subtotal + self.fee) if self.lines else Decimal("0.00")
+        return to_money(self.subtotal + self.fee - self.discount) if self.lines else Decimal("0.00")
 
     @property
     def missing(self):
@@ -657,13 +663,18 @@ class ChangeOrderForm(QuantityFieldsMixin, forms.Form):
         paid_online = (
             order.payment_state == Order.PaymentState.PAID and order.payment_method == Order.PaymentMethod.PAYPAL
         )
+        fee = order.restaurant.delivery_fee if order.is_delivery else Decimal("0.00")
+        rows = [(line.size.product.category_id, line.unit_price, line.quantity) for line in lines if line.quantity]
+        discounts, refusal = preview_reprice(order, rows, fee) if order.discount else ([], "")
         return Draft(
             lines=lines,
-            fee=order.restaurant.delivery_fee if order.is_delivery else Decimal("0.00"),
+            fee=fee,
             minimum=order.restaurant.minimum_order if order.is_delivery else Decimal("0.00"),
             current_total=order.total,
             paid_online=order.total if paid_online else None,
             dropped=[line for line in order_lines if line.size_id not in self.sizes],
+            discounts=discounts,
+            promotion_refusal=refusal,
         )
 
     def picker(self, menu_items, limits, opened=None):

@@ -126,3 +126,23 @@ def test_paid_online_with_a_code_then_changed_and_cancelled_keeps_the_books(
     assert sum(r.amount for r in PayPalRefund.objects.all()) == Decimal("34.50")
     assert not Redemption.objects.exists()  # the use is given back
     assert_money_invariant()
+
+
+def test_the_change_page_shows_the_promotions_recomputed(client, bastille):
+    from ordering.services import OrderDetails, place_order
+
+    promotion(name="Moins 10 %", code="DIX", value="10", minimum_order=Decimal("25"))
+    order = place_order(
+        bastille,
+        {size_of("reine", "Méga 40 cm").pk: 1, size_of("margherita").pk: 2},
+        OrderDetails(fulfilment="pickup", name="Camille", phone="0612345678", email="c@example.fr", promo_code="DIX"),
+    )
+    page = f"/commande/suivi/{order.tracking_token}/modifier/"
+    text = text_of(client.get(page))
+    assert "Moins 10 % −3,70\u00a0€" in text and "33,30\u00a0€" in text  # 37,00 − 3,70
+    margherita, reine = size_of("margherita"), size_of("reine", "Méga 40 cm")
+    response = client.post(page, {f"size_{reine.pk}": 0, f"size_{margherita.pk}": 2})  # 19,00 €: under the minimum
+    assert response.status_code == 400
+    assert "ne s’applique plus (minimum 25,00\u00a0€)" in text_of(response)
+    order.refresh_from_db()
+    assert order.total == Decimal("33.30") and order.lines.count() == 2
