@@ -217,3 +217,16 @@ def test_a_refunded_order_takes_its_stamps_back(bastille, customer):
     mark_refunded(order)
     card = StampCard.objects.get(user=customer)
     assert card.stamps == 0 and sum(card.entries.values_list("delta", flat=True)) == 0
+
+
+def test_the_account_page_shows_the_stamp_card(client, bastille, customer):
+    StampCard.objects.create(user=customer, stamps=3)
+    client.force_login(customer)
+    from tests.conftest import text_of
+
+    text = text_of(client.get("/commande/compte/commandes/"))
+    assert "Carte de fidélité" in text and "3 tampons sur 10" in text
+    StampCard.objects.filter(user=customer).update(stamps=10)
+    assert "La pizza la moins chère de votre prochaine commande est offerte." in text_of(
+        client.get("/commande/compte/commandes/")
+    )
