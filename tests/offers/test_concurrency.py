@@ -47,3 +47,32 @@ def test_one_customer_racing_with_a_once_per_customer_code(demo_committed):
     assert all(isinstance(r, OrderError) for r in results if not isinstance(r, Order))
     assert Redemption.objects.filter(promotion=promo).count() == 1
     assert Order.objects.filter(restaurant=restaurant).count() == 1
+
+
+def test_a_full_card_gives_one_free_pizza_to_racing_orders(demo_committed):
+    from django.contrib.auth import get_user_model
+
+    from offers.models import OrderDiscount, StampCard, StampEntry
+
+    restaurant = RestaurantPage.objects.get(slug="bastille")
+    customer = get_user_model().objects.create_user("fidele", "fidele@example.fr", "x")
+    card = StampCard.objects.create(user=customer, stamps=10)
+    StampEntry.objects.create(card=card, delta=10, reason=StampEntry.Reason.EARNED)
+    margherita = size_of("margherita")
+
+    def order(n):
+        details_ = OrderDetails(
+            fulfilment=Fulfilment.PICKUP,
+            name="Fidèle",
+            phone="0612345678",
+            email="fidele@example.fr",
+            customer=customer,
+        )
+        return lambda: place_order(RestaurantPage.objects.get(pk=restaurant.pk), {margherita.pk: 1}, details_)
+
+    results = run_at_once([order(n) for n in range(6)])
+    assert all(isinstance(r, Order) for r in results), results
+    assert OrderDiscount.objects.filter(stamps=10).count() == 1
+    assert sorted(r.total for r in results) == [Decimal("0.00")] + [Decimal("9.50")] * 5
+    card.refresh_from_db()
+    assert card.stamps == 0 and sum(card.entries.values_list("delta", flat=True)) == 0
