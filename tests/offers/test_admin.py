@@ -60,6 +60,8 @@ def test_marketing_drafts_then_publishes_a_promotion(marketing, bastille):
     assert response.status_code == 302
     promo.refresh_from_db()
     assert promo.live
+    listing = marketing.get(LIST, {"q": "printemps"})
+    assert listing.status_code == 200 and "Printemps" in listing.content.decode()
     [discount] = usable(bastille, "printemps")
     assert discount.amount == Decimal("2.85")  # 15 % of 19,00
 
@@ -71,3 +73,28 @@ def test_a_bad_promotion_is_refused_by_the_editor(marketing):
 
 def test_marketing_cannot_edit_the_loyalty_rules(marketing):
     assert marketing.get("/admin/settings/offers/offerssettings/").status_code in (302, 403)
+
+
+def test_a_scheduled_promotion_starts_with_publish_scheduled_and_stops_at_its_expiry(bastille):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    promo = Promotion.objects.create(name="Demain", code="DEMAIN", kind="fixed", value=Decimal("3"), live=False)
+    promo.go_live_at = timezone.now() + timedelta(hours=1)
+    revision = promo.save_revision()
+    revision.publish()  # scheduled, as "Publish" with a go-live date does
+    promo.refresh_from_db()
+    assert not promo.live and usable(bastille, "DEMAIN") is None
+    # An hour later (moved back rather than waited for):
+    past = timezone.now() - timedelta(minutes=1)
+    revision.refresh_from_db()
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save(update_fields=["content", "approved_go_live_at"])
+    call_command("publish_scheduled")
+    promo.refresh_from_db()
+    assert promo.live and usable(bastille, "DEMAIN")[0].amount == Decimal("3.00")
+    Promotion.objects.filter(pk=promo.pk).update(expire_at=timezone.now() - timedelta(minutes=1))
+    assert usable(bastille, "DEMAIN") is None  # refused at once, before publish_scheduled unpublishes it
