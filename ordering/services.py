@@ -2,8 +2,9 @@
 transaction; stock rows are locked in ingredient order so that concurrent
 orders queue instead of overselling or deadlocking.
 
-Lock order, everywhere: the order row, then its payment rows, then stock rows
-(by ingredient id), then the restaurant's daily counter.
+Lock order, everywhere: the order row, then its payment rows, then the offers'
+rows (promotions by id, then the customer's stamp card: offers.services), then
+stock rows (by ingredient id), then the restaurant's daily counter.
 
 Every change of an order's state is one function here: it locks the order row
 first, re-checks status and payment state under the lock, and writes all or
@@ -203,7 +204,13 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
 
     try:
         with transaction.atomic():
-            buyer, discounts = _claim_offers(restaurant, lines, details)
+            try:
+                buyer, discounts = _claim_offers(restaurant, lines, details)
+            except PromoCodeRefused:
+                # A duplicate submission waited on the promotion's lock: its last use went to the first one.
+                if checkout_key and (existing := same_checkout.first()):
+                    return existing
+                raise
             discount, total = _discounted(total, discounts, details.payment_method)
             stocks = _lock_stocks(restaurant, needs)
             if checkout_key:

@@ -76,3 +76,22 @@ def test_a_full_card_gives_one_free_pizza_to_racing_orders(demo_committed):
     assert sorted(r.total for r in results) == [Decimal("0.00")] + [Decimal("9.50")] * 5
     card.refresh_from_db()
     assert card.stamps == 0 and sum(card.entries.values_list("delta", flat=True)) == 0
+
+
+def test_a_double_submission_with_the_last_use_gives_one_order(demo_committed):
+    restaurant = RestaurantPage.objects.get(slug="bastille")
+    promotion(code="DERNIER", max_uses=1)
+    margherita = size_of("margherita")
+
+    def submit():
+        return place_order(
+            RestaurantPage.objects.get(pk=restaurant.pk),
+            {margherita.pk: 1},
+            details("double@example.fr", "DERNIER"),
+            checkout_key="d" * 32,
+        )
+
+    results = run_at_once([submit for _n in range(6)])
+    assert all(isinstance(r, Order) for r in results), results
+    assert len({r.pk for r in results}) == 1 and results[0].discount == Decimal("0.95")
+    assert Redemption.objects.count() == 1
