@@ -1,21 +1,33 @@
 #!/bin/sh
 # The periodic jobs, every minute: Wagtail's scheduled publishing, retries of
-# customer notifications, PayPal housekeeping (unpaid orders released, refunds retried).
+# customer notifications, PayPal housekeeping (unpaid orders released, refunds retried);
+# once a day (the first round of each UTC day, remembered in $SCHEDULER_DAILY_STAMP):
+# guests' personal data past their retention period anonymised.
 # Each round touches $SCHEDULER_HEARTBEAT, which the container's healthcheck reads.
 # SIGTERM/SIGINT: the job in progress finishes, then the loop ends (docker stop is prompt:
 # the wait between rounds is interrupted at once).
 set -u
 heartbeat="${SCHEDULER_HEARTBEAT:-/tmp/scheduler.heartbeat}"
+daily_stamp="${SCHEDULER_DAILY_STAMP:-/tmp/scheduler.daily}"
 stopping=""
 trap 'stopping=1; [ -n "${sleeper:-}" ] && kill "$sleeper" 2>/dev/null' TERM INT
 run() {
     [ -z "$stopping" ] || exit 0
     python manage.py "$1" || echo "{\"level\":\"ERROR\",\"logger\":\"scheduler\",\"message\":\"$1 failed\"}"
 }
+daily() {
+    today="$(date -u +%F)"
+    [ "$(cat "$daily_stamp" 2>/dev/null)" = "$today" ] && return 0
+    [ -z "$stopping" ] || exit 0
+    # Stamped only when it succeeded: a failure is retried next round.
+    python manage.py "$1" && echo "$today" > "$daily_stamp" \
+        || echo "{\"level\":\"ERROR\",\"logger\":\"scheduler\",\"message\":\"$1 failed\"}"
+}
 while [ -z "$stopping" ]; do
     run publish_scheduled
     run send_notifications
     run paypal_housekeeping
+    daily anonymise_guest_orders
     touch "$heartbeat"
     [ -z "$stopping" ] || break
     sleep "${SCHEDULER_INTERVAL:-60}" & sleeper=$!

@@ -1,9 +1,10 @@
 """The customer's account: signing up and logging in with an e-mail address, past
 orders, and ordering one again in one tap."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import (
     LoginView,
@@ -12,6 +13,7 @@ from django.contrib.auth.views import (
     PasswordResetView,
     redirect_to_login,
 )
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -19,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -30,6 +33,8 @@ from .customers import CustomerLoginForm, CustomerPasswordResetForm, CustomerSet
 from .exceptions import OrderError
 from .models import Order
 from .pricing import parse_id
+from .privacy import OrderInProgress, customer_data
+from .privacy import delete_account as delete_account_of
 from .reorder import reorder as reorder_of
 from .workflow import FINISHED
 
@@ -213,3 +218,59 @@ def reorder(request, order_id):
     if replaced:
         messages.info(request, _("It replaces what your cart held before."))
     return redirect("ordering:cart")
+
+
+@login_required(login_url="ordering:login")
+def my_data(request):
+    """Everything we hold about this customer (account, saved addresses, their orders), as JSON."""
+    response = JsonResponse(customer_data(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-ocpizza.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("Your password, to confirm"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, data, *, user):
+        super().__init__(data)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if "\x00" in password or not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."))
+        return password
+
+
+@login_required(login_url="ordering:login")
+def delete_account(request):
+    """Deletes the customer's account once they confirm with their password: saved addresses go,
+    orders stay (for the restaurant's books) with their personal data blanked (ordering.privacy).
+    Staff accounts are the administrators' to delete."""
+    user = request.user
+    if user.is_staff or hasattr(user, "staff"):
+        return render(
+            request,
+            "ordering/bad_request.html",
+            {"message": _("Staff accounts are deleted by an administrator.")},
+            status=403,
+        )
+    form = DeleteAccountForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            delete_account_of(user)
+        except OrderInProgress:
+            form.add_error(
+                None, _("One of your orders is still in progress: you can delete your account once it is handed over.")
+            )
+        else:
+            logout(request)
+            messages.success(request, _("Your account is deleted. Your orders no longer carry your name or address."))
+            return redirect("/")
+    return render(request, "ordering/delete_account.html", {"form": form}, status=400 if form.is_bound else 200)

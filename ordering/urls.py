@@ -50,6 +50,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("compte/commandes/", account_views.my_orders, name="my_orders"),
+    path("compte/mes-donnees/", account_views.my_data, name="my_data"),
+    path("compte/supprimer/", account_views.delete_account, name="delete_account"),
     path("compte/commandes/<str:order_id>/recommander/", account_views.reorder, name="reorder"),
     path("compte/adresses/", views.my_addresses, name="my_addresses"),
     path("compte/adresses/<str:address_id>/supprimer/", views.delete_address, name="delete_address"),

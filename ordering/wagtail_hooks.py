@@ -22,6 +22,7 @@ def staff_urls():
 
 hooks.register("register_admin_menu_item", menu.kitchen_menu_item)
 hooks.register("register_admin_menu_item", menu.delivery_menu_item)
+hooks.register("register_admin_menu_item", menu.reports_menu_item)
 hooks.register("construct_homepage_panels", dashboard.add_manager_panel)
 
 modeladmin_register(OrderAdmin)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ordering', '0014_saved_address'),
+        ('ordering', '0019_reports_figures_privacy'),
     ]
 
     operations = [

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
 
-from .permissions import is_restaurant_staff
+from .permissions import ACTIONS, is_restaurant_staff, roles_of
 
 
 class StaffMenuItem(MenuItem):
@@ -20,3 +20,16 @@ def kitchen_menu_item():
 
 def delivery_menu_item():
     return StaffMenuItem(_("Deliveries"), reverse("ordering_staff:delivery_index"), icon_name="site", order=151)
+
+
+class ReportsMenuItem(MenuItem):
+    """Shown to those who read figures: managers, head office, superusers (their roles are cached: no query)."""
+
+    def is_shown(self, request):
+        return request.user.is_superuser or bool(roles_of(request.user) & ACTIONS["dashboard"])
+
+
+def reports_menu_item():
+    return ReportsMenuItem(
+        _("Reports"), reverse("ordering_staff:sales_report", args=["ventes"]), icon_name="table", order=152
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import reports, tickets, views
+from . import reports, sales_reports, tickets, views
 
 app_name = "ordering_staff"
 urlpatterns = [
@@ -20,6 +20,9 @@ urlpatterns = [
     path("<int:restaurant_id>/nouvelle-commande/", views.new_order, name="new_order"),
     path("rapport/", reports.punctuality, name="punctuality"),
     path("rapport/csv/", reports.punctuality_csv, name="punctuality_csv"),
+    path("rapports/<slug:section>/", sales_reports.sales, name="sales_report"),
+    path("rapports/tableaux/<slug:table>.csv", sales_reports.sales_csv, name="sales_report_csv"),
+    path("rapports/tableaux/<slug:table>.xlsx", sales_reports.sales_xlsx, name="sales_report_xlsx"),
     path("recettes/<int:restaurant_id>/", views.recipe_sheet, name="recipes"),
     # The stations (ordering.staff.stations): after the other paths, whose words they would take.
     path("<int:restaurant_id>/<slug:station>/", views.kitchen, name="station"),

@@ -54,7 +54,7 @@ class GroupRecipeViewSet(SnippetViewSet):
 class IngredientViewSet(GroupRecipeViewSet):
     model = Ingredient
     icon = "pick"
-    list_display = ["name", "unit"]
+    list_display = ["name", "unit", "cost_per_unit"]
     search_fields = ["name"]
 
 

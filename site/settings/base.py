@@ -258,6 +258,10 @@ PAYPAL_PAYMENT_TIMEOUT_MINUTES = env_int(
     "PAYPAL_PAYMENT_TIMEOUT_MINUTES", 10
 )  # an unpaid order holds stock: not for long
 
+# Guests' orders keep their name, phone, e-mail and address this long, then
+# `manage.py anonymise_guest_orders` (daily, scheduler) blanks them; figures stay.
+GUEST_DATA_RETENTION_DAYS = env_int("GUEST_DATA_RETENTION_DAYS", 365)
+
 # --- Errors reach someone (docs/operations-managed.md) -------------------------
 # SENTRY_DSN (Sentry or a compatible service such as GlitchTip): every
 # unhandled error is sent there (production settings start the SDK). Without
