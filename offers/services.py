@@ -280,6 +280,11 @@ def reprice(order, lines, delivery_fee):
     return discounts
 
 
+def forget_redemptions(orders):
+    """The e-mails these orders' promotion uses were counted by are blanked (their orders are anonymised)."""
+    Redemption.objects.filter(order__in=orders).exclude(email="").update(email="")
+
+
 # --- Loyalty stamps -----------------------------------------------------------------
 
 

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from offers.services import forget_redemptions
+
 from .models import Order, SavedAddress
 from .workflow import FINISHED
 
@@ -23,8 +25,11 @@ class OrderInProgress(Exception):
 
 
 def anonymise(orders, now=None):
-    """Blanks the personal data of these orders (a queryset), in one UPDATE; returns how many."""
-    return orders.filter(anonymised_at__isnull=True).update(**BLANKED, anonymised_at=now or timezone.now())
+    """Blanks the personal data of these orders (a queryset), in one UPDATE; returns how many.
+    The e-mails their promotion uses were counted by go too (offers)."""
+    due = orders.filter(anonymised_at__isnull=True)
+    forget_redemptions(due)
+    return due.update(**BLANKED, anonymised_at=now or timezone.now())
 
 
 def guest_orders_due(now=None):

@@ -230,3 +230,13 @@ def test_the_account_page_shows_the_stamp_card(client, bastille, customer):
     assert "La pizza la moins chère de votre prochaine commande est offerte." in text_of(
         client.get("/commande/compte/commandes/")
     )
+
+
+def test_anonymising_a_guest_order_forgets_the_email_its_promotion_use_was_counted_by(bastille):
+    from ordering.privacy import anonymise
+
+    promotion(code="OUBLI", max_uses_per_customer=1)
+    order = place_order(bastille, big_order(), details("OUBLI", email="Guest@Example.fr"))
+    assert Redemption.objects.get(order=order).email == "guest@example.fr"
+    anonymise(type(order).objects.filter(pk=order.pk))
+    assert Redemption.objects.get(order=order).email == ""
