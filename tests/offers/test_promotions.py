@@ -226,6 +226,9 @@ def test_the_account_page_shows_the_stamp_card(client, bastille, customer):
 
     text = text_of(client.get("/commande/compte/commandes/"))
     assert "Carte de fidélité" in text and "3 tampons sur 10" in text
+    from ordering.privacy import customer_data
+
+    assert customer_data(customer)["loyalty_stamps"] == 3  # in the data download too
     StampCard.objects.filter(user=customer).update(stamps=10)
     assert "La pizza la moins chère de votre prochaine commande est offerte." in text_of(
         client.get("/commande/compte/commandes/")
