@@ -22,6 +22,7 @@ from .workflow import CHANGEABLE, Fulfilment, Status
 # amounts of money (euros, to the cent). stock.highest_level() reads the former.
 QUANTITY = {"max_digits": 12, "decimal_places": 3}
 MONEY = {"max_digits": 9, "decimal_places": 2}
+VAT_RATE = {"max_digits": 5, "decimal_places": 2}  # percent: 10.00, 5.50, 20.00
 # Our columns for PayPal's ids (orders, captures, refunds, webhook events); the
 # webhook checks and the return view refuse longer ones.
 PAYPAL_ID_LENGTH = 64
@@ -191,6 +192,10 @@ class Order(models.Model):
     payment_state = models.CharField(
         _("payment state"), max_length=10, choices=PaymentState.choices, default=PaymentState.PENDING
     )
+    # The delivery fee's VAT at the time of sale (books.vat); empty without a fee.
+    delivery_vat_rate = models.DecimalField(_("delivery VAT rate"), null=True, blank=True, **VAT_RATE)
+    delivery_net = models.DecimalField(_("delivery fee excluding VAT"), null=True, blank=True, **MONEY)
+    delivery_vat = models.DecimalField(_("delivery fee VAT"), null=True, blank=True, **MONEY)
 
     courier = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -309,6 +314,10 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(_("unit price"), **MONEY)
     quantity = models.PositiveSmallIntegerField(_("quantity"))
     line_total = models.DecimalField(_("total"), **MONEY)
+    # VAT at the time of sale (books.vat): line_total == net_amount + vat_amount.
+    vat_rate = models.DecimalField(_("VAT rate"), null=True, blank=True, **VAT_RATE)
+    net_amount = models.DecimalField(_("excluding VAT"), null=True, blank=True, **MONEY)
+    vat_amount = models.DecimalField(_("VAT"), null=True, blank=True, **MONEY)
 
     class Meta:
         ordering = ["pk"]

@@ -24,6 +24,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from books import vat
 from core.money import format_euros, to_money
 from offers import services as offers
 from offers.exceptions import PromotionRefused
@@ -143,18 +144,45 @@ def _price_and_needs(restaurant, fulfilment, quantities, empty_message):
 
 
 def _line_rows(order, lines):
-    return [
-        OrderLine(
-            order=order,
-            size=line.size,
-            product_name=line.product.name,
-            size_label=line.size.label,
-            unit_price=line.unit_price,
-            quantity=line.quantity,
-            line_total=line.line_total,
+    """The order's lines, each with its VAT rate and amounts at the time of sale (books.vat)."""
+    rates = vat.rates_for({line.product.category_id for line in lines}, order.fulfilment)
+    rows = []
+    for line in lines:
+        rate = rates[line.product.category_id]
+        amounts = vat.split(line.line_total, rate)
+        rows.append(
+            OrderLine(
+                order=order,
+                size=line.size,
+                product_name=line.product.name,
+                size_label=line.size.label,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                line_total=line.line_total,
+                vat_rate=rate,
+                net_amount=amounts.net,
+                vat_amount=amounts.vat,
+            )
         )
-        for line in lines
-    ]
+    return rows
+
+
+DELIVERY_VAT_FIELDS = ["delivery_vat_rate", "delivery_net", "delivery_vat"]
+
+
+def _delivery_vat(fee):
+    """The delivery fee's VAT fields (none without a fee)."""
+    if not fee:
+        return dict.fromkeys(DELIVERY_VAT_FIELDS)
+    rate = vat.delivery_rate()
+    amounts = vat.split(fee, rate)
+    return {"delivery_vat_rate": rate, "delivery_net": amounts.net, "delivery_vat": amounts.vat}
+
+
+def _book(order, event, **arguments):
+    """Records a sale, change, cancellation, payment or refund in the sales journal,
+    inside this transaction (ordering.signals.order_booked)."""
+    signals.send_in_transaction(signals.order_booked, Order, order=order, event=event, **arguments)
 
 
 def buyer_for(customer, email):
@@ -246,6 +274,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
                 discount=discount,
                 total=total,
                 payment_method=details.payment_method,
+                **_delivery_vat(fee),
             )
             OrderLine.objects.bulk_create(_line_rows(order, lines))
             offers.record(order, discounts, buyer)
@@ -254,6 +283,8 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
                 order, stocks, deltas, StockMovement.Reason.ORDER, by, _products_by_ingredient(lines, recipes)
             )
             StatusChange.objects.create(order=order, from_status="", to_status=status, by=by)
+            if status == Status.PLACED:
+                _book(order, "sale")
             notification = notifications.queue_status_change(order, status)
             signals.send_on_commit(signals.order_placed, Order, order=order, by=by, notification=notification)
     except IntegrityError:
@@ -292,6 +323,14 @@ def _give_back(order, amount, reason):
     if refunder is None:  # the change that owes the money is not made without it
         raise LookupError(f"no refunder registered for {order.payment_method} payments")
     refunder(order, amount, reason)
+    _book(order, "refund", amount=amount, method=order.payment_method)
+
+
+def book_refund(order, amount):
+    """Money given back outside these services (on PayPal's dashboard), or, negative, a
+    refund recorded here that gave nothing back (superseded): the payment code calls it in
+    its transaction, and the sales journal records it there too."""
+    _book(order, "refund", amount=amount, method=order.payment_method)
 
 
 def ensure_changeable(order):
@@ -343,7 +382,10 @@ def change_order(order, quantities, by=None):
         order.lines.all().delete()
         OrderLine.objects.bulk_create(_line_rows(order, lines))
         order.subtotal, order.delivery_fee, order.discount, order.total = subtotal, fee, discount, total
-        order.save(update_fields=["subtotal", "delivery_fee", "discount", "total", "updated_at"])
+        for field, value in _delivery_vat(fee).items():
+            setattr(order, field, value)
+        order.save(update_fields=["subtotal", "delivery_fee", "discount", "total", *DELIVERY_VAT_FIELDS, "updated_at"])
+        _book(order, "change")
         if overpaid:
             _give_back(order, overpaid, "order changed")
         signals.send_on_commit(signals.order_changed, Order, order=order, fields=LINES_AND_TOTALS)
@@ -381,6 +423,10 @@ def _move(order, target, by=None, note=""):
     order.status = target
     order.save(update_fields=["status", "updated_at"])
     StatusChange.objects.create(order=order, from_status=previous, to_status=target, by=by, note=note)
+    if previous == Status.AWAITING_PAYMENT and target == Status.PLACED:
+        _book(order, "sale")  # paid online, or to be paid on site instead: a sale from now on
+    elif target == Status.CANCELLED:
+        _book(order, "cancellation")
     notification = notifications.queue_status_change(order, target)
     signals.send_on_commit(
         signals.order_status_changed,
@@ -437,6 +483,7 @@ def hand_over(order, by, collected_with="", only_courier=None):
                 raise OrderError(_("Say how the customer paid (cash or card)."))
             order.collected_with, order.payment_state = collected_with, Order.PaymentState.PAID
             order.save(update_fields=["collected_with", "payment_state", "updated_at"])
+            _book(order, "payment", amount=order.total, method=collected_with)
         return _move(order, target, by=by)
 
 
@@ -482,6 +529,7 @@ def accept_online_payment(order, note):
         order.payment_state = Order.PaymentState.PAID
         order.save(update_fields=["payment_state", "updated_at"])
         _move(order, Status.PLACED, note=note)
+        _book(order, "payment", amount=order.total, method=order.payment_method)
         return True
 
 

@@ -24,6 +24,15 @@ stock_changed          Stock         restaurant_id, movement (a movement made by
                                      are part of that order's signal)
 refund_recorded        PayPalRefund  refund (money owed back, to send to PayPal)
 
+One signal is the exception, sent INSIDE the transaction (send_in_transaction),
+not on commit: the sales journal (books.receivers) must commit or roll back with
+the change it records, under the same locks. Its receivers only write rows; an
+error in one rolls the change back (fiscal law: no sale without its record).
+
+order_booked           Order         order, event ("sale", "change", "cancellation",
+                                     "payment", "refund"), amount (payments and
+                                     refunds; None: all that was paid), method
+
 `by` is the user who made the change (None: the customer or the system);
 `notification` the e-mail queued with it in the outbox, or None.
 """
@@ -36,6 +45,7 @@ order_status_changed = Signal()
 order_changed = Signal()
 stock_changed = Signal()
 refund_recorded = Signal()
+order_booked = Signal()  # in the transaction, see above
 
 # Everything a screen showing orders needs to hear of.
 ORDER_SIGNALS = (order_placed, order_status_changed, order_changed)
@@ -46,3 +56,9 @@ def send_on_commit(signal, sender, **arguments):
     one; never if it rolls back). A receiver's error is not swallowed: it
     surfaces after the commit, as any on-commit callback's does."""
     transaction.on_commit(lambda: signal.send(sender=sender, **arguments))
+
+
+def send_in_transaction(signal, sender, **arguments):
+    """Sends the signal now, inside the caller's transaction: a receiver's error
+    propagates and rolls the whole change back (for records that must be atomic with it)."""
+    signal.send(sender=sender, **arguments)

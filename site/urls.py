@@ -12,6 +12,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("commande/", include("ordering.urls")),
+    path("recus/", include("books.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,5 +1,6 @@
 """Page tree rules, rendering, menus and the postcode lookup, on the demo content."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -75,6 +76,17 @@ def test_restaurant_page_queries_do_not_grow_with_the_menu(client, demo):
         response = client.get(restaurant.url)
     assert response.content.decode().count('class="product-card"') == 2 * Product.objects.count()
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+
+
+def test_product_photos_come_in_the_sizes_a_screen_needs(client, demo):
+    """A phone downloads the thumbnail its screen needs (1x, 2x, 3x of 72-96 CSS px), not the largest."""
+    html = client.get(demo["bastille"].url).content.decode()
+    photo = re.search(r'<img [^>]*class="product-card__photo"[^>]*>', html).group(0)
+    assert re.search(
+        r'srcset="[^"]*fill-96x96[^"]* 96w, [^"]*fill-176x176[^"]* 176w, [^"]*fill-264x264[^"]* 264w"', photo
+    )
+    assert 'sizes="(max-width: 359px) 72px, (min-width: 640px) 96px, 88px"' in photo
+    assert 'loading="lazy"' in photo and 'width="96"' in photo and 'height="96"' in photo
 
 
 @pytest.mark.parametrize(

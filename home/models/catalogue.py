@@ -19,10 +19,13 @@ from ..widgets import EuroAmountInput
 
 money_field_options = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
-# The image size used for product cards: the card template renders it through
-# {% product_card_photo %} and restaurant pages prefetch it with the menu, so the
-# page makes the same number of queries whatever its length.
-PRODUCT_CARD_RENDITION = "fill-264x264"  # a square thumbnail, sharp at 3x for its 88 px
+# The image sizes used for product cards: the card template renders them through
+# {% product_card_photo %} and restaurant pages prefetch them with the menu, so the
+# page makes the same number of queries whatever its length. A square thumbnail
+# (72, 88 or 96 CSS px with the screen's width) at 1x, 2x and 3x: a phone downloads
+# the one its screen needs (Lighthouse's "properly size images").
+PRODUCT_CARD_RENDITIONS = ("fill-96x96", "fill-176x176", "fill-264x264")
+PRODUCT_CARD_SIZES = "(max-width: 359px) 72px, (min-width: 640px) 96px, 88px"
 
 
 class Category(models.Model):

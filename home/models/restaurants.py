@@ -34,7 +34,7 @@ from core.money import format_euros
 from ..menu_filters import InvalidFilter, MenuFilters, filter_options, parse_filters
 from ..validators import parse_postcodes, phone_validator, postcode_validator
 from ..widgets import EuroAmountInput
-from .catalogue import PRODUCT_CARD_RENDITION, Allergen, DietaryTag, Product, ProductSize, money_field_options
+from .catalogue import PRODUCT_CARD_RENDITIONS, Allergen, DietaryTag, Product, ProductSize, money_field_options
 
 
 class RestaurantPage(Page):
@@ -163,7 +163,7 @@ class RestaurantPage(Page):
                     "product__diet_tags",
                     Prefetch(
                         "product__photo",
-                        queryset=get_image_model().objects.prefetch_renditions(PRODUCT_CARD_RENDITION),
+                        queryset=get_image_model().objects.prefetch_renditions(*PRODUCT_CARD_RENDITIONS),
                     ),
                 )
             )

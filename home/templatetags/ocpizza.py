@@ -4,10 +4,11 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
-from wagtail.images.shortcuts import get_rendition_or_not_found
+from wagtail.images.models import ResponsiveImage
+from wagtail.images.shortcuts import get_renditions_or_not_found
 
 from core.money import format_euros
-from home.models.catalogue import PRODUCT_CARD_RENDITION
+from home.models.catalogue import PRODUCT_CARD_RENDITIONS, PRODUCT_CARD_SIZES
 
 register = template.Library()
 
@@ -28,9 +29,10 @@ def first_available(priced_sizes):
 
 @register.simple_tag
 def product_card_photo(image, **attrs):
-    """{% product_card_photo product.photo alt="" %}: like {% image %} with the
-    product card's size, the one restaurant pages prefetch (PRODUCT_CARD_RENDITION)."""
-    return get_rendition_or_not_found(image, PRODUCT_CARD_RENDITION).img_tag(attrs)
+    """{% product_card_photo product.photo alt="" %}: like {% srcset_image %} with the
+    product card's sizes, the renditions restaurant pages prefetch (PRODUCT_CARD_RENDITIONS)."""
+    renditions = get_renditions_or_not_found(image, PRODUCT_CARD_RENDITIONS)
+    return ResponsiveImage(renditions, {"sizes": PRODUCT_CARD_SIZES, **attrs})
 
 
 @register.simple_tag

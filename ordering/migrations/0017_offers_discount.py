@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ordering', '0019_reports_figures_privacy'),
+        ('ordering', '0020_books_vat'),
     ]
 
     operations = [

@@ -209,6 +209,7 @@ def send_refund(refund_pk):
                 # own webhook; this request refunded nothing, so it must not count too.
                 refund.state, refund.last_error = PayPalRefund.State.SUPERSEDED, error.issue
                 refund.save(update_fields=["state", "attempts", "last_error", "updated_at"])
+                services.book_refund(payment.order, -refund.amount)  # the journal's refund is taken back
                 logger.warning(
                     "PayPal refund %s of %s superseded: the capture was refunded another way",
                     refund.pk,
@@ -351,7 +352,7 @@ def _on_refund_event(resource):
     payment = PayPalPayment.objects.filter(capture_id=capture_id).first() if capture_id else None
     if payment is None:
         return
-    services.lock_order(payment.order_id)  # the lock order of every order change: the order first
+    order = services.lock_order(payment.order_id)  # the lock order of every order change: the order first
     payment = PayPalPayment.objects.select_for_update().get(pk=payment.pk)
     # Every refund row of the capture, locked in a stable order: a send_refund in flight is
     # waited for, and its outcome (the refund id PayPal gave) is read once it commits.
@@ -371,6 +372,7 @@ def _on_refund_event(resource):
             reason="refunded on PayPal",
             request_id=f"paypal-{refund_id or uuid.uuid4().hex}",
         )
+        services.book_refund(order, value)
     PayPalRefund.objects.filter(pk=refund.pk).update(
         state=PayPalRefund.State.COMPLETED, refund_id=refund_id or refund.refund_id, last_error=""
     )

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "home",
     "ordering",
     "offers",
+    "books",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -343,3 +344,8 @@ CONTENT_SECURITY_POLICY = {
 }
 # Staff avatars from Gravatar would send a hash of each e-mail address to a third party (and need a CSP hole).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# The books (issue 13): the key that signs the sales journal's chain and the archives
+# for the tax authority (HMAC-SHA256). Unset: derived from SECRET_KEY, so set it before
+# ever rotating SECRET_KEY, and keep it as long as the archives (6 years).
+BOOKS_JOURNAL_KEY = env_str("BOOKS_JOURNAL_KEY")

@@ -209,6 +209,9 @@ def test_a_returning_customer_orders_the_last_order_again_in_3_taps(device, live
         "a",
     ) as report:
         report.write(f"{page.device_name}: last order again, home page to a placed order: {taps.count} taps\n")
+    print(
+        f"\nA returning customer on the {page.device_name}, home page to the last order placed again: {taps.count} taps"
+    )
 
 
 def test_order_again_works_without_javascript(browser, live_server, bastille, shots):

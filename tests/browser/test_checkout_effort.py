@@ -18,16 +18,25 @@ MOST_ACTIONS = 12  # issue 16: at most 12 for this journey (14 before it)
 
 
 class Actions:
-    """Each customer action goes through here and is counted."""
+    """Each customer action goes through here and is counted; the screen is captured before each
+    (test-artifacts/checkout/effort/: what the customer sees when making that action)."""
 
-    def __init__(self, page):
-        self.page, self.log = page, []
+    def __init__(self, page, shots):
+        self.page, self.log, self.shots = page, [], shots
+
+    def shoot(self, what):
+        name = re.sub(r"[^a-z0-9]+", "-", what.lower()).strip("-")[:40]
+        self.page.screenshot(path=os.path.join(self.shots, f"{len(self.log) + 1:02d}-{name}.png"))
 
     def tap(self, locator, what):
+        locator.scroll_into_view_if_needed()
+        self.shoot(what)
         locator.click()
         self.log.append(f"tap: {what}")
 
     def type(self, locator, text):
+        locator.scroll_into_view_if_needed()
+        self.shoot(text)
         locator.fill(text)
         self.log.append(f"type: {text}")
 
@@ -37,7 +46,9 @@ def wait_for_count(page, count):
 
 
 def test_a_new_customer_orders_in_at_most_12_actions(phone, live_server, bastille, artifacts_dir):
-    act = Actions(phone)
+    shots = os.path.join(artifacts_dir, "checkout", "effort")
+    os.makedirs(shots, exist_ok=True)
+    act = Actions(phone, shots)
     phone.goto(live_server.url + "/")
     act.tap(phone.get_by_role("link", name="OC Pizza Bastille").first, "the restaurant")
     reine = phone.locator("#reine")
@@ -57,6 +68,7 @@ def test_a_new_customer_orders_in_at_most_12_actions(phone, live_server, bastill
     act.type(phone.get_by_label("E-mail"), "camille@example.fr")
     act.tap(phone.get_by_role("button", name=re.compile(r"^Commander · 29,00\s€ à payer à la livraison$")), "order")
     phone.wait_for_url(re.compile(r"/commande/suivi/"))
+    phone.screenshot(path=os.path.join(shots, f"{len(act.log) + 1:02d}-placed.png"))
 
     order = Order.objects.get()
     assert (order.fulfilment, order.payment_method, order.requested_for) == ("delivery", "on_site", None)
@@ -69,6 +81,8 @@ def test_a_new_customer_orders_in_at_most_12_actions(phone, live_server, bastill
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "effort.json"), "w") as report:
         json.dump({"actions": len(act.log), "steps": act.log}, report, ensure_ascii=False, indent=1)
+    print(f"\nA new customer, home page to a placed order: {len(act.log)} actions (at most {MOST_ACTIONS})")
+    print("\n".join(f"  {n}. {step}" for n, step in enumerate(act.log, start=1)))
     assert len(act.log) <= MOST_ACTIONS, act.log
 
 

@@ -114,6 +114,7 @@ def test_browse_the_menu(screen, live_server, bastille, shots):
 
     assert_accessible(screen)
     hero = assert_text_over_images_readable(screen, ".restaurant-hero")
+    print(f"\nRestaurant hero on the {screen.size_name}, contrast of its text over the picture:", hero)
     assert {r["text"] for r in hero} >= {"OC Pizza Bastille", "Notre première pizzeria, four à bois et terrasse."}
     shots(screen, "restaurant-full", full_page=True)
 
@@ -261,7 +262,8 @@ def test_a_closed_restaurant_says_when_to_order_for(screen, live_server, bastill
 
 def test_postcode_search_lists_who_delivers_first(screen, live_server, bastille, shots):
     screen.goto(live_server.url + "/")
-    assert_text_over_images_readable(screen, ".hero")
+    hero = assert_text_over_images_readable(screen, ".hero")
+    print(f"\nHome hero on the {screen.size_name}, contrast of its text over the picture:", hero)
     assert_accessible(screen)
     shots(screen, "home")
 

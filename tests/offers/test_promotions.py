@@ -243,3 +243,16 @@ def test_anonymising_a_guest_order_forgets_the_email_its_promotion_use_was_count
     assert Redemption.objects.get(order=order).email == "guest@example.fr"
     anonymise(type(order).objects.filter(pk=order.pk))
     assert Redemption.objects.get(order=order).email == ""
+
+
+def test_the_sales_journal_books_the_total_after_the_discount(bastille):
+    from books.journal import booked_sales
+
+    promotion(code="LIVRE", value="10")
+    quantities = {size_of("reine", "Méga 40 cm").pk: 1, size_of("coca-cola").pk: 1}
+    order = place_order(bastille, quantities, details("LIVRE"))
+    booked = booked_sales(order.pk)
+    assert sum((row["gross"] for row in booked.values()), Decimal("0")) == order.total
+    assert all(row["net"] + row["vat"] == row["gross"] for row in booked.values())
+    order = change_order(order, {size_of("reine", "Méga 40 cm").pk: 2, size_of("coca-cola").pk: 1})
+    assert sum((row["gross"] for row in booked_sales(order.pk).values()), Decimal("0")) == order.total

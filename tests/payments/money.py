@@ -4,6 +4,7 @@ paid online, and nothing otherwise."""
 
 from decimal import Decimal
 
+from books.journal import booked_payments
 from ordering.models import Order, PayPalRefund
 
 
@@ -29,6 +30,8 @@ def assert_money_invariant(settled=True):
             order.payment_method,
             order.payment_state,
         )
+        # The sales journal (books) holds the same: PayPal payments minus refunds of the order.
+        assert booked_payments(order.pk, "paypal") == kept_by_us(order), (order.number, "journal")
         if order.payment_method == Order.PaymentMethod.ON_SITE and order.payment_state == Order.PaymentState.PAID:
             assert order.collected_with in ("cash", "card"), order.number
     if settled:

@@ -39,7 +39,7 @@ from tests.conftest import issue_checkout_key, make_always_open, size_of
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("home", "ordering")
+PROJECT_APPS = ("home", "ordering", "books")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # Deterministic and bounded: the same examples on every run and in CI.
