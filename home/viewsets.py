@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Allergen, Category, DietaryTag, Product
+from .models import Allergen, Category, DietaryTag, OptionGroup, Product
 
 
 class ProductViewSet(SnippetViewSet):
@@ -30,8 +30,17 @@ class DietaryTagViewSet(SnippetViewSet):
     icon = "tag"
 
 
+class OptionGroupViewSet(SnippetViewSet):
+    """Extra toppings, removable ingredients, crusts, half-and-half (their recipe changes: head office)."""
+
+    model = OptionGroup
+    icon = "list-ul"
+    list_display = ["name", "kind", "min_choices", "max_choices", "free_choices"]
+    list_filter = ["kind"]
+
+
 class CatalogueViewSetGroup(SnippetViewSetGroup):
-    items = (ProductViewSet, CategoryViewSet, AllergenViewSet, DietaryTagViewSet)
+    items = (ProductViewSet, OptionGroupViewSet, CategoryViewSet, AllergenViewSet, DietaryTagViewSet)
     menu_icon = "pick"
     menu_label = _("Catalogue")
     menu_name = "catalogue"

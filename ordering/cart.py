@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from home.models import RestaurantPage
 
 from .exceptions import OrderError
+from .options import parse_key, recipes_for_keys
 from .pricing import MAX_ITEMS_PER_ORDER, MAX_QUANTITY_PER_LINE, clean_quantities, price_lines, subtotal_of
-from .stock import how_many_can_be_made, ingredient_needs, levels_of, recipes_for
+from .stock import how_many_can_be_made, ingredient_needs, levels_of
 
 SESSION_KEY = "cart"
 
@@ -22,7 +23,12 @@ class Cart:
         self.restaurant_id = data.get("restaurant")
         # Lines without a restaurant cannot be priced nor ordered: they are no cart.
         lines = (data.get("lines") or {}) if self.restaurant_id else {}
-        self.quantities = {int(k): int(v) for k, v in lines.items()}
+        # Keys: a size id, or a customised pizza's key (ordering.options).
+        self.quantities = {}
+        for k, v in lines.items():
+            key = parse_key(int(k) if k.isdecimal() and k.isascii() else k)
+            if key is not None:
+                self.quantities[key] = int(v)
 
     def _save(self):
         if not self.quantities:
@@ -77,7 +83,7 @@ class Cart:
         alone, makeable = _makeable(restaurant, size_id, {k: v for k, v in new.items() if k != size_id})
         capped = None
         if makeable is not None and quantity > makeable:
-            name = f"{line.product.name} {line.size.label}".strip()
+            name = line.name
             if alone <= 0:
                 raise OrderError(_("%(product)s is sold out.") % {"product": name})
             if makeable <= 0 or makeable == self.quantities.get(size_id, 0):  # capping would change nothing
@@ -116,28 +122,28 @@ class Cart:
                     del self.quantities[size_id]
             self._save()
         added = list(self.quantities)  # the session keeps the order lines were added in
-        kept.sort(key=lambda line: added.index(line.size.pk))
+        kept.sort(key=lambda line: added.index(line.key))
         return kept, dropped
 
     def limits(self, lines):
-        """{size_id: Limit} for each priced line: the most it may hold beside the
+        """{line key: Limit} for each priced line: the most it may hold beside the
         other lines (stock shared between them, the per-line and per-order caps),
         and why. Two queries, whatever the number of lines."""
         restaurant = self.restaurant
-        quantities = {line.size.pk: line.quantity for line in lines}
-        recipes = recipes_for(list(quantities))
+        quantities = {line.key: line.quantity for line in lines}
+        recipes = recipes_for_keys(list(quantities))
         levels = levels_of(restaurant) if restaurant else {}
         total = sum(quantities.values())
         limits = {}
         for line in lines:
-            size_id = line.size.pk
+            size_id = line.key
             others = {k: v for k, v in quantities.items() if k != size_id}
             left = dict(levels)
             for ingredient_id, need in ingredient_needs(others, recipes).items():
                 left[ingredient_id] = left.get(ingredient_id, 0) - need
             by_stock = how_many_can_be_made(recipes.get(size_id), left)
             by_order = line.quantity + MAX_ITEMS_PER_ORDER - total
-            name = f"{line.product.name} {line.size.label}".strip()
+            name = line.name
             candidates = [
                 (MAX_QUANTITY_PER_LINE, _("%(max)s at most of each item.") % {"max": MAX_QUANTITY_PER_LINE}),
                 (by_order, _("An online order holds at most %(max)s items.") % {"max": MAX_ITEMS_PER_ORDER}),
@@ -182,7 +188,7 @@ def _makeable(restaurant, size_id, other_lines):
     """How many of size_id the restaurant's stock can make (alone, and on top
     of the cart's other lines, which may share its ingredients); None when
     unlimited. A hint for the customer: the checkout re-checks under locks."""
-    recipes = recipes_for([size_id, *other_lines])
+    recipes = recipes_for_keys([size_id, *other_lines])
     levels = levels_of(restaurant)
     alone = how_many_can_be_made(recipes.get(size_id), levels)
     for ingredient_id, need in ingredient_needs(other_lines, recipes).items():

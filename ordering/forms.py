@@ -555,24 +555,30 @@ class Draft:
     def discount(self):
         return to_money(sum((d.amount for d in self.discounts), Decimal("0")))
 
+    kept_subtotal: Decimal = Decimal("0.00")  # customised pizzas, kept as they are (ordering.options)
+
     @property
     def subtotal(self):
-        return to_money(sum((line.line_total for line in self.lines), Decimal("0")))
+        return to_money(sum((line.line_total for line in self.lines), self.kept_subtotal))
+
+    @property
+    def has_lines(self):
+        return bool(self.lines) or self.kept_subtotal > 0
 
     @property
     def total(self):
-        return to_money(self.subtotal + self.fee - self.discount) if self.lines else Decimal("0.00")
+        return to_money(self.subtotal + self.fee - self.discount) if self.has_lines else Decimal("0.00")
 
     @property
     def missing(self):
         """What the food must still reach for a delivery (the minimum order)."""
-        return max(Decimal("0.00"), self.minimum - self.subtotal) if self.lines else Decimal("0.00")
+        return max(Decimal("0.00"), self.minimum - self.subtotal) if self.has_lines else Decimal("0.00")
 
     @property
     def refund(self):
         return (
             self.paid_online - self.total
-            if self.paid_online is not None and self.lines and self.total < self.paid_online
+            if self.paid_online is not None and self.has_lines and self.total < self.paid_online
             else None
         )
 

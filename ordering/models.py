@@ -4,6 +4,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -72,6 +73,54 @@ class RecipeLine(models.Model):
 
     def __str__(self):
         return f"{self.size}: {self.quantity} {self.ingredient.unit} {self.ingredient.name}"
+
+
+class OptionRecipeLine(models.Model):
+    """What an option of the catalogue (home.Option) does to the recipe of the pizza it
+    is chosen on: adds a quantity of an ingredient, or takes an ingredient out. Head
+    office's, like the recipes; the stock, its reservations and the kitchen read it."""
+
+    class Action(models.TextChoices):
+        ADD = "add", _("Adds")
+        REMOVE = "remove", _("Takes out all of it")
+
+    option = models.ForeignKey(
+        "home.Option", verbose_name=_("option"), on_delete=models.CASCADE, related_name="recipe_lines"
+    )
+    size_label = models.CharField(
+        _("size"),
+        max_length=40,
+        blank=True,
+        help_text=_("As the product sizes say it (Junior 26 cm); empty: every size."),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices, default=Action.ADD)
+    ingredient = models.ForeignKey(Ingredient, verbose_name=_("ingredient"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(
+        _("quantity"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text=_("For “adds” only."),
+        **QUANTITY,
+    )
+
+    class Meta:
+        ordering = ["option", "size_label", "pk"]
+        verbose_name = _("option recipe line")
+        verbose_name_plural = _("option recipe lines")
+
+    def __str__(self):
+        size = f" ({self.size_label})" if self.size_label else ""
+        if self.action == self.Action.REMOVE:
+            return f"{self.option}{size}: − {self.ingredient.name}"
+        return f"{self.option}{size}: + {self.quantity} {self.ingredient.unit} {self.ingredient.name}"
+
+    def clean(self):
+        super().clean()
+        if self.action == self.Action.ADD and self.quantity is None:
+            raise ValidationError({"quantity": _("Say how much this option adds.")})
+        if self.action == self.Action.REMOVE:
+            self.quantity = None
 
 
 class Stock(models.Model):
@@ -311,6 +360,10 @@ class OrderLine(models.Model):
     size = models.ForeignKey(ProductSize, null=True, on_delete=models.SET_NULL, related_name="+")
     product_name = models.CharField(_("product"), max_length=80)
     size_label = models.CharField(_("size"), max_length=40, blank=True)
+    # A customised pizza (ordering.options): its line key (size, other half, options),
+    # to change or order it again, and what was chosen, as it was named when ordered.
+    options_key = models.CharField(max_length=250, blank=True, editable=False)
+    options_label = models.CharField(_("options"), max_length=500, blank=True)
     unit_price = models.DecimalField(_("unit price"), **MONEY)
     quantity = models.PositiveSmallIntegerField(_("quantity"))
     line_total = models.DecimalField(_("total"), **MONEY)
@@ -324,6 +377,13 @@ class OrderLine(models.Model):
 
     def __str__(self):
         return f"{self.quantity} × {self.product_name} {self.size_label}".strip()
+
+    @property
+    def line_key(self):
+        """The cart's key for this line (a size id, or a customised pizza's key); None if its size is gone."""
+        if self.options_key:
+            return self.options_key
+        return self.size_id
 
 
 class StatusChange(models.Model):

@@ -37,9 +37,12 @@ class Reorder:
     def apply_to(self, session):
         """Replaces the session's cart; True when it held something else before."""
         previous = Cart(session)
-        replaced = bool(previous.quantities) and (previous.restaurant_id, previous.quantities) != (
+        replaced = bool(previous.quantities) and (
+            previous.restaurant_id,
+            {str(k): v for k, v in previous.quantities.items()},
+        ) != (
             self.cart_data["restaurant"],
-            {int(k): v for k, v in self.cart_data["lines"].items()},
+            {str(k): v for k, v in self.cart_data["lines"].items()},
         )
         session[SESSION_KEY] = self.cart_data
         session.modified = True
@@ -61,27 +64,30 @@ def reorder(order):
     put = []  # (line, name): what went in the cart, in the order's order
     for line in order.lines.all():
         name = f"{line.product_name} {line.size_label}".strip()
+        if line.options_label:
+            name = f"{name} ({line.options_label})"
+        key = line.line_key  # a customised pizza comes back customised
         wanted = min(line.quantity, MAX_QUANTITY_PER_LINE)
         try:
             if line.size_id is None:  # the size was deleted from the catalogue
                 raise OrderError(name)
-            cart.add(restaurant, line.size_id, wanted)
+            cart.add(restaurant, key, wanted)
         except OrderError:
-            if line.size_id is None or not _on_menu(restaurant, line.size_id):
+            if line.size_id is None or not _on_menu(restaurant, key):
                 result.changes.append(_("%(product)s is no longer on the menu.") % {"product": name})
             else:  # none left (or none beside the lines before it)
                 result.changes.append(_("%(product)s: none left at the moment.") % {"product": name})
             continue
         put.append((line, name))
-        got = cart.quantities[line.size_id]
+        got = cart.quantities[key]
         if got < wanted:
             result.changes.append(
                 _("%(product)s: %(count)s instead of %(ordered)s: only %(count)s left.")
                 % {"product": name, "count": got, "ordered": wanted}
             )
-    prices = {priced.size.pk: priced.unit_price for priced in cart.lines()[0]}
+    prices = {priced.key: priced.unit_price for priced in cart.lines()[0]}
     for line, name in put:
-        now = prices.get(line.size_id)
+        now = prices.get(line.line_key)
         if now is not None and now != line.unit_price:
             result.changes.append(
                 _("%(product)s: price changed from %(before)s to %(now)s.")

@@ -1,5 +1,6 @@
 """What the ordering app adds to a restaurant's page (the restaurant_page_context hook)."""
 
+from .options import offered_products
 from .slots import asap_time, available_slots
 from .stock import makeable_counts
 from .workflow import Fulfilment
@@ -13,6 +14,9 @@ def add_stock_and_cart(page, request, context):
     for size in sizes:
         size.can_make = counts.get(size.pk)
     context["add_to_cart_template"] = "ordering/includes/add_to_cart.html"
+    # The products with options or half-and-half get a "Personnaliser" link (one query).
+    products = {item.product.pk for _category, items in context["menu"] for item in items}
+    context["customisable"] = offered_products(products) if products else set()
 
 
 def add_next_slots(page, request, context):

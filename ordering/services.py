@@ -32,8 +32,9 @@ from offers.exceptions import PromotionRefused
 from . import notifications, signals
 from .exceptions import NotYourDelivery, OrderError, OutOfStock, PromoCodeRefused, TransitionNotAllowed
 from .models import DailyCounter, Order, OrderLine, PayPalPayment, StatusChange, Stock, StockMovement
+from .options import recipes_for_keys
 from .pricing import price_lines, subtotal_of
-from .stock import ingredient_needs, recipes_for
+from .stock import ingredient_needs
 from .workflow import DECIDED_BY_PAYMENT, Fulfilment, Status, can_transition
 
 
@@ -102,7 +103,7 @@ def _apply_deltas(order, stocks, deltas, reason, by, lines_by_ingredient):
 def _products_by_ingredient(lines, recipes):
     names = defaultdict(set)
     for line in lines:
-        for ingredient_id, _quantity in recipes.get(line.size.pk, ()):
+        for ingredient_id, _quantity in recipes.get(line.key, ()):
             names[ingredient_id].add(line.product.name)
     return names
 
@@ -138,8 +139,8 @@ def _price_and_needs(restaurant, fulfilment, quantities, empty_message):
     if not lines:
         raise OrderError(empty_message)
     totals = _totals(restaurant, fulfilment, lines)
-    recipes = recipes_for([line.size.pk for line in lines])
-    needs = ingredient_needs({line.size.pk: line.quantity for line in lines}, recipes)
+    recipes = recipes_for_keys([line.key for line in lines])  # customised pizzas: their adjusted recipes
+    needs = ingredient_needs({line.key: line.quantity for line in lines}, recipes)
     return lines, totals, recipes, needs
 
 
@@ -156,6 +157,8 @@ def _line_rows(order, lines):
                 size=line.size,
                 product_name=line.product.name,
                 size_label=line.size.label,
+                options_key=line.options_key,
+                options_label=line.options_label,
                 unit_price=line.unit_price,
                 quantity=line.quantity,
                 line_total=line.line_total,

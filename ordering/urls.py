@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from . import account_views, views
+from . import account_views, customise_views, views
 from .paypal import views as paypal_views
 
 app_name = "ordering"
@@ -26,6 +26,7 @@ urlpatterns = [
     path("panier/", views.cart_view, name="cart"),
     path("panier/ajouter/", views.cart_add, name="cart_add"),
     path("panier/modifier/", views.cart_update, name="cart_update"),
+    path("personnaliser/<str:restaurant_id>/<slug:product>/", customise_views.customise, name="customise"),
     path("valider/", views.checkout, name="checkout"),
     path("valider/brouillon/", views.checkout_draft, name="checkout_draft"),
     path("suivi/<token:token>/", views.track, name="track"),

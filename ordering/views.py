@@ -26,6 +26,7 @@ from .cart import Cart
 from .exceptions import OrderError, PromoCodeRefused, TransitionNotAllowed
 from .forms import ChangeOrderForm, CheckoutDraft, CheckoutForm, IssuedCheckoutKeys
 from .models import Order, SavedAddress
+from .options import parse_key
 from .payment_methods import available_methods, gateway_for
 from .pricing import MAX_QUANTITY_PER_LINE, parse_id, subtotal_of
 from .services import (
@@ -66,10 +67,17 @@ def cart_add(request):
     restaurant = RestaurantPage.objects.live().filter(pk=restaurant_id).first() if restaurant_id else None
     if restaurant is None:
         return _bad_request(request, _("This restaurant does not exist or does not take orders online."))
-    cart = Cart(request.session)
-    size_id, quantity = parse_id(request.POST.get("size")), parse_id(request.POST.get("quantity", "1"))
+    size_id, quantity = parse_key(request.POST.get("size")), parse_id(request.POST.get("quantity", "1"))
     if size_id is None or quantity is None:
         return _cart_error(request, restaurant, _("Choose a size and a quantity."))
+    return add_to_cart(request, restaurant, size_id, quantity)
+
+
+def add_to_cart(request, restaurant, size_id, quantity):
+    """Adds a line (a size id, or a customised pizza's key: ordering.options) to the
+    session's cart, asking first when it holds another restaurant's; answers the page
+    (or the script) with what happened."""
+    cart = Cart(request.session)
     if cart.belongs_to_another(restaurant):
         if _wants_json(request) and request.POST.get("replace") != "yes":
             return JsonResponse({"confirm": True}, status=409)  # the script falls back to the page that asks
@@ -122,7 +130,7 @@ def _line_change(data):
         size, _sep, quantity = line.partition(":")
     else:
         size, quantity = data.get("size"), data.get("quantity")
-    size_id = parse_id(size)
+    size_id = parse_key(size)
     quantity = 0 if quantity == "0" else parse_id(quantity)
     return None if size_id is None or quantity is None else (size_id, quantity)
 
@@ -189,7 +197,7 @@ def _cart_context(cart, request=None):
     restaurant = cart.restaurant
     limits = cart.limits(lines) if lines else {}
     for line in lines:
-        limit = limits[line.size.pk]
+        limit = limits[line.key]
         line.most, line.limit_reason = limit.most, limit.reason
         line.short = line.quantity > limit.most  # more than can be made now: the checkout would refuse it
     subtotal = subtotal_of(lines)
@@ -517,7 +525,9 @@ def track_change(request, token):
     menu_items = restaurant.published_menu_items()
     menu_sizes = [pair for item in menu_items for pair in item.priced_sizes()]
     order_lines = list(order.lines.all())
-    current = {line.size_id: line.quantity for line in order_lines if line.size_id}
+    current = {line.size_id: line.quantity for line in order_lines if line.size_id and not line.options_key}
+    # Customised pizzas are kept as they are (the picker changes plain sizes only).
+    kept = {line.options_key: line.quantity for line in order_lines if line.options_key}
     data = request.POST if request.method == "POST" else None
     form = ChangeOrderForm(data, menu_sizes=menu_sizes, initial_quantities=current)
     try:
@@ -533,7 +543,7 @@ def track_change(request, token):
             return _bad_request(request, str(error))
     elif data is not None and form.is_valid():
         try:
-            change_order(order, form.quantities())
+            change_order(order, {**form.quantities(), **kept})
         except OrderError as error:
             form.add_error(None, str(error))
             status = 400
@@ -545,7 +555,8 @@ def track_change(request, token):
             return redirect(order.get_tracking_url())
     elif data is not None:
         status = 400
-    draft = form.draft(order, order_lines, limits)
+    draft = form.draft(order, [line for line in order_lines if not line.options_key], limits)
+    draft.kept_subtotal = to_money(sum((line.line_total for line in order_lines if line.options_key), Decimal("0")))
     return render(
         request,
         "ordering/change.html",
@@ -554,6 +565,7 @@ def track_change(request, token):
             "restaurant": restaurant,
             "form": form,
             "draft": draft,
+            "kept": [line for line in order_lines if line.options_key],
             "notice": notice,
             "picker": form.picker(menu_items, limits, opened=action[1] if action and action[0] == "add" else None),
             "decimal_separator": get_format("DECIMAL_SEPARATOR"),

@@ -6,6 +6,7 @@ imports every model; importers may keep using ``from home.models import X``.
 """
 
 from .catalogue import Allergen, Category, DietaryTag, Product, ProductSize
+from .options import Option, OptionGroup, OptionSizePrice
 from .pages import HomePage, StandardPage
 from .restaurants import ExceptionalClosure, MenuItem, OpeningHours, RestaurantPage
 
@@ -16,6 +17,9 @@ __all__ = [
     "ExceptionalClosure",
     "HomePage",
     "MenuItem",
+    "Option",
+    "OptionGroup",
+    "OptionSizePrice",
     "OpeningHours",
     "Product",
     "ProductSize",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ordering', '0020_books_vat'),
+        ('ordering', '0021_options_recipes'),
     ]
 
     operations = [

@@ -19,6 +19,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Ingredient, OrderLine, RecipeLine, RecipeSteps
+from ..options import adjusted_recipe_rows
 from ..workflow import Status
 
 AHEAD = timedelta(minutes=30)
@@ -69,7 +70,7 @@ def mark_lines(line):
     """Sets line.made and line.steps from what the board query fetched (no query)."""
     size = line.size
     line.steps = steps_of(size.product) if size else None
-    line.made = size is None or line.steps is not None or len(size.recipe_lines.all()) > 1
+    line.made = size is None or line.steps is not None or len(size.recipe_lines.all()) > 1 or bool(line.options_key)
     return line
 
 
@@ -95,17 +96,24 @@ def to_prepare(restaurant, now=None):
         .alias(due=Coalesce("order__requested_for", "order__estimated_ready_at", "order__created_at"))
         .filter(made_lines(), due__lte=horizon)
     )
-    sizes = [
-        (row["count"], row["size_label"])
-        for row in lines.values("size_label").annotate(count=Sum("quantity")).order_by("-count", "size_label")
-    ]
-    ingredients = [
-        (format_quantity(row["total"], row["unit"]), row["name"])
-        for row in lines.filter(size__recipe_lines__isnull=False)
+    by_label, customised = {}, {}
+    for row in lines.values("size_label", "options_key").annotate(count=Sum("quantity")):
+        by_label[row["size_label"]] = by_label.get(row["size_label"], 0) + row["count"]
+        if row["options_key"]:  # a customised pizza: its adjusted recipe, not the size's
+            customised[row["options_key"]] = row["count"]
+    sizes = sorted(((count, label) for label, count in by_label.items()), key=lambda pair: (-pair[0], pair[1]))
+    totals = {
+        (row["name"], row["unit"]): row["total"]
+        for row in lines.filter(size__recipe_lines__isnull=False, options_key="")
         .values(name=F("size__recipe_lines__ingredient__name"), unit=F("size__recipe_lines__ingredient__unit"))
         .annotate(total=Sum(F("quantity") * F("size__recipe_lines__quantity")))
         .order_by("name")
-    ]
+    }
+    for key, rows in adjusted_recipe_rows(customised).items():  # no query without customised pizzas
+        for quantity, ingredient in rows:
+            name = (ingredient.name, ingredient.unit)
+            totals[name] = totals.get(name, Decimal("0")) + quantity * customised[key]
+    ingredients = [(format_quantity(total, unit), name) for (name, unit), total in totals.items()]
     return {"sizes": sizes, "ingredients": ingredients, "minutes": int(AHEAD.total_seconds() // 60)}
 
 

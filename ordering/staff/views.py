@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from home.models import RestaurantPage
+from home.models import OptionGroup, RestaurantPage
 
 from .. import board_version
 from ..exceptions import NotYourDelivery, OrderError, TransitionNotAllowed
 from ..forms import IssuedCheckoutKeys
-from ..models import Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
+from ..models import OptionRecipeLine, Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
+from ..options import OptionCatalogue, adjusted_recipe_rows
 from ..services import hand_over, place_order, take_delivery, transition
 from ..stock import makeable_counts, record_movement
 from ..workflow import Fulfilment, Status
@@ -140,8 +141,18 @@ def _columns_context(request, restaurant, station=BOARD):
     may_hand_over = can(request.user, "counter", restaurant)
     now = timezone.now()
     shown = []
+    # Customised pizzas: their adjusted recipes ("sans olives, + chorizo"), for all the board at once.
+    adjusted = adjusted_recipe_rows(line.options_key for order in orders for line in order.lines.all())
     for order in orders:
         order.shown_lines = [line for line in map(mark_lines, order.lines.all()) if station.shows(line)]
+        for line in order.shown_lines:
+            line.recipe = (
+                adjusted.get(line.options_key, [])
+                if line.options_key
+                else [(r.quantity, r.ingredient) for r in line.size.recipe_lines.all()]
+                if line.size
+                else []
+            )
         if not order.shown_lines:
             continue
         if station.by_category:
@@ -336,7 +347,24 @@ def recipe_sheet(request, restaurant):
         for product in products
         if product.pk in steps or any(len(lines.get(size.pk, [])) > 1 for size in product.sizes.all())
     ]
-    return render(request, "ordering/staff/recipes.html", {"restaurant": restaurant, "sheet": sheet})
+    return render(
+        request,
+        "ordering/staff/recipes.html",
+        {"restaurant": restaurant, "sheet": sheet, "options": option_recipes(products)},
+    )
+
+
+def option_recipes(products):
+    """[(option, [OptionRecipeLine])] of the options these products offer: what each adds or takes out."""
+    offered = OptionGroup.products.through.objects.filter(product__in=products).values("optiongroup_id")
+    rows = (
+        OptionRecipeLine.objects.filter(option__group_id__in=offered)
+        .select_related("option__group", "ingredient")
+        .order_by(
+            "option__group__sort_order", "option__group__name", "option__sort_order", "option_id", "size_label", "pk"
+        )
+    )
+    return [(option, list(lines)) for option, lines in groupby(rows, key=lambda row: row.option)]
 
 
 @for_restaurant("counter")
@@ -347,13 +375,15 @@ def new_order(request, restaurant):
         request.POST or None,
         restaurant=restaurant,
         menu_sizes=menu_sizes,
+        catalogue=OptionCatalogue({size.product_id for size, _price in menu_sizes}),
         issued_keys=IssuedCheckoutKeys(request.session),
     )
     if request.method == "POST" and form.is_valid():
+        quantities = form.quantities()
         details = form.order_details(channel=form.cleaned_data["channel"])
         try:
             order = place_order(
-                restaurant, form.quantities(), details, checkout_key=form.cleaned_data["checkout_key"], by=request.user
+                restaurant, quantities, details, checkout_key=form.cleaned_data["checkout_key"], by=request.user
             )
         except OrderError as error:
             form.add_error(None, str(error))

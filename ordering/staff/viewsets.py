@@ -10,7 +10,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from ..models import Ingredient, RecipeLine, RecipeSteps, StaffMember
+from ..models import Ingredient, OptionRecipeLine, RecipeLine, RecipeSteps, StaffMember
 
 
 class RefusedWith403:
@@ -66,6 +66,22 @@ class RecipeLineViewSet(GroupRecipeViewSet):
     panels = [FieldPanel("size"), FieldPanel("ingredient"), FieldPanel("quantity")]
 
 
+class OptionRecipeLineViewSet(GroupRecipeViewSet):
+    """What each option of the catalogue adds to or takes out of the pizza (and so the stock)."""
+
+    model = OptionRecipeLine
+    icon = "plus"
+    list_display = ["option", "size_label", "action", "ingredient", "quantity"]
+    list_filter = ["action", "ingredient"]
+    panels = [
+        FieldPanel("option"),
+        FieldPanel("size_label"),
+        FieldPanel("action"),
+        FieldPanel("ingredient"),
+        FieldPanel("quantity"),
+    ]
+
+
 class RecipeStepsViewSet(GroupRecipeViewSet):
     model = RecipeSteps
     icon = "doc-full"
@@ -74,7 +90,7 @@ class RecipeStepsViewSet(GroupRecipeViewSet):
 
 
 class RecipesGroup(SnippetViewSetGroup):
-    items = (RecipeLineViewSet, RecipeStepsViewSet, IngredientViewSet)
+    items = (RecipeLineViewSet, OptionRecipeLineViewSet, RecipeStepsViewSet, IngredientViewSet)
     menu_icon = "list-ul"
     menu_label = _("Recipes")
     menu_name = "recipes"

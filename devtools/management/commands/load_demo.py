@@ -5,6 +5,7 @@ from django.db import transaction
 
 from devtools.demo.content import load_accounts, load_catalogue, load_pages
 from devtools.demo.kitchen import load_staff, load_stock
+from devtools.demo.options import load_options
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             created = load_accounts(admin_password, marketing_password)
         load_stock()  # ingredients, recipes and stock of every restaurant
         load_staff(staff_password)  # recipe sheets, the restaurants' staff, head office
+        load_options()  # option groups (toppings, removals, crusts, half-and-half) and their recipe changes
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         if created:
             self.stdout.write(f"Accounts created: {', '.join(created)}")

@@ -51,7 +51,8 @@
   }
 
   function update() {
-    var subtotal = 0;
+    var kept = cents(data.kept || "0"); // customised pizzas, kept as they are
+    var subtotal = kept;
     var all = lines.querySelectorAll("[data-line]");
     all.forEach(function (line) {
       var quantity = quantityOf(line);
@@ -63,7 +64,7 @@
       note.textContent = limitNote(limit);
       note.hidden = quantity < limit;
     });
-    var any = all.length > 0;
+    var any = all.length > 0 || kept > 0;
     var total = any ? subtotal + cents(data.fee) : 0;
     var missing = any ? Math.max(0, cents(data.orderMinimum) - subtotal) : 0;
     setText("[data-subtotal]", euros(subtotal));
