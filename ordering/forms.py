@@ -17,11 +17,11 @@ from offers.exceptions import PromotionRefused
 from offers.models import CODE_MAX_LENGTH
 from offers.services import clean_code, preview_reprice
 
+from .capacity import SlotFull, checkout_schedule
 from .exceptions import OrderError
 from .models import Order
 from .pricing import MAX_QUANTITY_PER_LINE, parse_id
 from .services import OrderDetails, check_minimum
-from .slots import schedule
 from .workflow import Fulfilment
 
 ASAP = "asap"
@@ -185,6 +185,8 @@ class CheckoutForm(forms.Form):
     payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
     checkout_key = forms.CharField(widget=forms.HiddenInput, validators=[RegexValidator(r"^[0-9a-f]{32}$")])
 
+    online = True  # an order from the website: refused while the restaurant pauses online orders
+
     # What to do, said for each field (the address ones are required for a delivery only, in clean()).
     REQUIRED = {
         "name": _("Enter a name."),
@@ -205,6 +207,7 @@ class CheckoutForm(forms.Form):
         subtotal=None,
         addresses=(),
         customer=None,
+        load=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -212,11 +215,10 @@ class CheckoutForm(forms.Form):
         self.issued_keys = issued_keys
         self.now = now or timezone.now()
         self.subtotal = subtotal  # the cart's, for the delivery minimum (None: the form holds the lines)
-        self.schedule = schedule(restaurant, self.now)
-        self.offers_asap = any(self.schedule[f].asap for f in Fulfilment.values)
-        choices = [(ASAP, _("As soon as possible"))] if self.offers_asap else []
-        choices += [(slot_value(slot), slot_label(slot)) for slot in self.schedule.every_slot]
-        self.fields["when"].choices = choices
+        # The oven units of the order (None: not known yet, as for a phone order being typed):
+        # the times offered are those whose oven slot has room for it (ordering.capacity).
+        self.load = 1 if load is None else load
+        self._read_times()
         self.fields["payment_method"].choices = [(m, Order.PaymentMethod(m).label) for m in payment_methods]
         self.fields["payment_method"].initial = payment_methods[0]
         for name, message in self.REQUIRED.items():
@@ -241,6 +243,24 @@ class CheckoutForm(forms.Form):
         self._initial_when()
         if not self.is_bound:
             self.fields["checkout_key"].initial = issued_keys.issue()
+
+    def _read_times(self):
+        self.schedule, self.pace, self.full = checkout_schedule(self.restaurant, self.load, self.now)
+        self.offers_asap = any(self.schedule[f].asap for f in Fulfilment.values)
+        choices = [(ASAP, _("As soon as possible"))] if self.offers_asap else []
+        choices += [(slot_value(slot), slot_label(slot)) for slot in self.schedule.every_slot]
+        self.fields["when"].choices = choices
+
+    def offer_next_free(self, error):
+        """The chosen time got full meanwhile (ordering.capacity.SlotFull): the form comes back
+        as typed, with the times read again, saying "next free slot: 19:45" with that time
+        chosen; nothing is placed until the customer submits again."""
+        self.now = timezone.now()
+        self._read_times()
+        self.add_error("when", str(error))
+        if error.next_time is not None:
+            self.data = self.data.copy()
+            self.data["when"] = slot_value(error.next_time)
 
     def _initial_when(self):
         """As soon as possible when the chosen fulfilment can, else its first slot (and the page says so)."""
@@ -327,6 +347,10 @@ class CheckoutForm(forms.Form):
         when = data.get("when")
         if fulfilment and when:
             self._clean_when(data, fulfilment, when)
+        elif fulfilment and "when" in self.errors:
+            self._explain_full_slot(fulfilment, self._posted_moment())
+        if self.online and self.pace.paused:
+            self.add_error(None, self.pace.notice())
         return data
 
     def _clean_address(self, data):
@@ -346,6 +370,26 @@ class CheckoutForm(forms.Form):
                 _("%(restaurant)s does not deliver to %(postcode)s. Choose take-away, or another restaurant.")
                 % {"restaurant": self.restaurant.title, "postcode": postcode},
             )
+
+    def _posted_moment(self):
+        raw = self.data.get("when")
+        try:
+            return datetime.fromisoformat(raw) if isinstance(raw, str) and len(raw) <= 40 else None
+        except ValueError:
+            return None
+
+    def _explain_full_slot(self, fulfilment, moment):
+        """A time no longer offered because its oven slot got full: "next free slot: 19:45",
+        with that time chosen, instead of a bare refusal. False for any other time."""
+        if moment is None or moment not in self.full.get(fulfilment, ()):
+            return False
+        later = next((slot for slot in self.schedule[fulfilment].slots if slot > moment), None)
+        self.errors.pop("when", None)
+        self.add_error("when", str(SlotFull(later)))
+        if later is not None:
+            self.data = self.data.copy()
+            self.data["when"] = slot_value(later)
+        return True
 
     def _clean_when(self, data, fulfilment, when):
         times = self.schedule[fulfilment]
@@ -369,7 +413,7 @@ class CheckoutForm(forms.Form):
                     _("This time is too early for a delivery: the first delivery is at %(time)s.")
                     % {"time": moment_phrase(first)},
                 )
-            else:
+            elif not self._explain_full_slot(fulfilment, moment):
                 self.add_error("when", self.fields["when"].error_messages["invalid_choice"])
         data["requested_for"] = data["estimated_ready_at"] = moment
 
@@ -436,7 +480,7 @@ class CheckoutForm(forms.Form):
         then the slots by day, each saying whether only take-away can keep it."""
         chosen = self["when"].value()
         delivery, pickup = self.schedule[Fulfilment.DELIVERY], self.schedule[Fulfilment.PICKUP]
-        delivery_slots = set(delivery.slots)
+        delivery_slots, pickup_slots = set(delivery.slots), set(pickup.slots)
         days = {}
         for slot in self.schedule.every_slot:
             value = slot_value(slot)
@@ -447,6 +491,7 @@ class CheckoutForm(forms.Form):
                     "time": date_format(slot, "H:i"),
                     "checked": value == chosen,
                     "pickup_only": slot not in delivery_slots,
+                    "delivery_only": slot not in pickup_slots,  # its oven slot is full for a take-away
                 }
             )
         days = list(days.values())
@@ -463,6 +508,7 @@ class CheckoutForm(forms.Form):
             "days": days,
             "later_open": chosen not in (ASAP, None, "") or "when" in self.errors,
             "closed": {f: self._closed_notice(f) for f in Fulfilment.values},
+            "busy": self.pace.notice(),
         }
 
     def _closed_notice(self, fulfilment):

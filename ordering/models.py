@@ -569,3 +569,90 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.status} #{self.order_id}"
+
+
+# --- The oven's capacity per 15-minute slot (ordering.capacity) ----------------
+
+
+class CapacitySettings(models.Model):
+    """A restaurant's oven capacity by default, and its busy mode: minutes added to
+    every promise, or online orders paused, each until a time (then it ends by itself)."""
+
+    restaurant = models.OneToOneField(
+        RestaurantPage, verbose_name=_("restaurant"), on_delete=models.CASCADE, related_name="capacity_settings"
+    )
+    default_capacity = models.PositiveSmallIntegerField(
+        _("oven capacity per 15 minutes"),
+        default=40,
+        help_text=_("In oven units (Junior 2, Sénior 3, Méga 4), when no rule below applies."),
+    )
+    extra_minutes = models.PositiveSmallIntegerField(_("minutes added to every promise"), default=0)
+    extra_until = models.DateTimeField(_("minutes added until"), null=True, blank=True)
+    paused_until = models.DateTimeField(_("online orders paused until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("capacity settings")
+        verbose_name_plural = _("capacity settings")
+
+    def __str__(self):
+        return str(self.restaurant)
+
+
+class CapacityRule(models.Model):
+    """The oven's capacity per 15 minutes on a weekday, between two times (the
+    slots starting from `starts` until before `ends`); the smallest applicable rule wins."""
+
+    WEEKDAYS = [
+        (0, _("Monday")),
+        (1, _("Tuesday")),
+        (2, _("Wednesday")),
+        (3, _("Thursday")),
+        (4, _("Friday")),
+        (5, _("Saturday")),
+        (6, _("Sunday")),
+    ]
+    restaurant = models.ForeignKey(
+        RestaurantPage, verbose_name=_("restaurant"), on_delete=models.CASCADE, related_name="capacity_rules"
+    )
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=WEEKDAYS)
+    starts = models.TimeField(_("from"))
+    ends = models.TimeField(_("until"))
+    capacity = models.PositiveSmallIntegerField(_("oven capacity per 15 minutes"))
+
+    class Meta:
+        ordering = ["weekday", "starts", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(starts__lt=models.F("ends")), name="rule_starts_first")
+        ]
+        verbose_name = _("capacity rule")
+        verbose_name_plural = _("capacity rules")
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}: {self.capacity}"
+
+
+class SlotLoad(models.Model):
+    """The oven load reserved in one of a restaurant's 15-minute slots (the kitchen's
+    time: the slot ends when the pizzas are out). Changed only under its row lock
+    (ordering.capacity), by the orders' reservations, which it always sums."""
+
+    restaurant = models.ForeignKey(RestaurantPage, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    load = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["restaurant", "starts_at"], name="one_load_per_slot")]
+
+    def __str__(self):
+        return f"{self.starts_at}: {self.load}"
+
+
+class SlotReservation(models.Model):
+    """The oven load an order holds in a slot (released when it is cancelled)."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="slot_reservation")
+    slot = models.ForeignKey(SlotLoad, on_delete=models.PROTECT, related_name="reservations")
+    load = models.PositiveIntegerField()
+
+    def __str__(self):
+        return f"{self.order_id} @ {self.slot_id}: {self.load}"

@@ -1,5 +1,6 @@
 """What the ordering app adds to a restaurant's page (the restaurant_page_context hook)."""
 
+from .capacity import pace
 from .options import offered_products
 from .slots import asap_time, available_slots
 from .stock import makeable_counts
@@ -26,3 +27,8 @@ def add_next_slots(page, request, context):
         return
     pickup, delivery = available_slots(page, Fulfilment.PICKUP), available_slots(page, Fulfilment.DELIVERY)
     context["order_for"] = {"pickup": pickup[0] if pickup else None, "delivery": delivery[0] if delivery else None}
+
+
+def add_busy_notice(page, request, context):
+    """The kitchen's busy mode, said on the restaurant's page (one query)."""
+    context["busy_notice"] = pace(page).notice()

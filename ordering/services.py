@@ -4,7 +4,8 @@ orders queue instead of overselling or deadlocking.
 
 Lock order, everywhere: the order row, then its payment rows, then the offers'
 rows (promotions by id, then the customer's stamp card: offers.services), then
-stock rows (by ingredient id), then the restaurant's daily counter.
+stock rows (by ingredient id), then the oven's slot rows (by time: ordering.capacity),
+then the restaurant's daily counter.
 
 Every change of an order's state is one function here: it locks the order row
 first, re-checks status and payment state under the lock, and writes all or
@@ -29,7 +30,7 @@ from core.money import format_euros, to_money
 from offers import services as offers
 from offers.exceptions import PromotionRefused
 
-from . import notifications, signals
+from . import capacity, notifications, signals
 from .exceptions import NotYourDelivery, OrderError, OutOfStock, PromoCodeRefused, TransitionNotAllowed
 from .models import DailyCounter, Order, OrderLine, PayPalPayment, StatusChange, Stock, StockMovement
 from .options import recipes_for_keys
@@ -250,6 +251,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
                 if existing:
                     return existing
             now = timezone.now()
+            booking = capacity.book(restaurant, lines, details, now)
             day = timezone.localdate(now)
             sequence = _next_number(restaurant, day)
             order = Order.objects.create(
@@ -263,7 +265,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
                 channel=details.channel,
                 fulfilment=details.fulfilment,
                 requested_for=details.requested_for,
-                estimated_ready_at=details.estimated_ready_at,
+                estimated_ready_at=booking.promise,
                 customer=details.customer,
                 name=details.name,
                 phone=details.phone,
@@ -281,6 +283,7 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
             )
             OrderLine.objects.bulk_create(_line_rows(order, lines))
             offers.record(order, discounts, buyer)
+            capacity.record(order, booking)
             deltas = {ingredient_id: -need for ingredient_id, need in needs.items()}
             _apply_deltas(
                 order, stocks, deltas, StockMovement.Reason.ORDER, by, _products_by_ingredient(lines, recipes)
@@ -382,6 +385,7 @@ def change_order(order, quantities, by=None):
         _apply_deltas(
             order, stocks, deltas, StockMovement.Reason.ORDER_CHANGE, by, _products_by_ingredient(lines, recipes)
         )
+        capacity.rebook(order, lines)
         order.lines.all().delete()
         OrderLine.objects.bulk_create(_line_rows(order, lines))
         order.subtotal, order.delivery_fee, order.discount, order.total = subtotal, fee, discount, total
@@ -420,6 +424,7 @@ def _move(order, target, by=None, note=""):
         held = _consumed_by(order)
         stocks = _lock_stocks(order.restaurant, held)
         _apply_deltas(order, stocks, held, StockMovement.Reason.ORDER_CANCEL, by, {})
+        capacity.release(order)
     if target in (Status.DELIVERED, Status.COLLECTED):
         offers.earn_stamps(order)
     previous = order.status

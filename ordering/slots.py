@@ -41,22 +41,32 @@ def _round_up(moment, step):
     return moment + timedelta(seconds=math.ceil(epoch / seconds) * seconds - epoch)
 
 
-def _slots(periods, lead, step, now):
+def _slots(periods, lead, step, now, room=None):
+    """The slots from the earliest; with `room` (ordering.capacity), only those it has room in."""
     slots = []
     for start, end in periods:
         moment = timezone.localtime(_round_up(max(start + lead, now + lead), step))
         while moment <= end:
-            slots.append(moment)
+            if room is None or room.offers(moment):
+                slots.append(moment)
             moment += step
     return slots
 
 
-def _asap(periods, lead, now):
+def _asap(periods, lead, now, room=None):
+    """Now plus the lead time, if open; with `room`, the earliest time from then with room before closing."""
     ready = now + lead
     for start, end in periods:
         if start <= now < end and ready <= end:
-            return timezone.localtime(ready)
+            moment = ready if room is None else room.first_fit(ready, end)
+            return None if moment is None else timezone.localtime(moment)
     return None
+
+
+def current_period_end(restaurant, now=None):
+    """When the opening period the restaurant is in now ends, or None when closed."""
+    now = now or timezone.now()
+    return next((end for start, end in _periods(restaurant, now) if start <= now < end), None)
 
 
 def available_slots(restaurant, fulfilment, now=None):
@@ -100,13 +110,18 @@ class Schedule:
         return sorted({slot for times in self.choices.values() for slot in times.slots})
 
 
-def schedule(restaurant, now=None):
-    """The times of each fulfilment from one reading of the opening hours (two queries)."""
+def schedule(restaurant, now=None, extra=None, room=None):
+    """The times of each fulfilment from one reading of the opening hours (two queries).
+    `extra` (busy mode) delays every time; `room(fulfilment)` (ordering.capacity) keeps
+    only the times whose oven slot has room."""
     now = now or timezone.now()
     periods = _periods(restaurant, now)
     step = slot_step(restaurant)
     choices = {}
     for fulfilment in Fulfilment.values:
-        lead = lead_time(restaurant, fulfilment)
-        choices[fulfilment] = TimeChoices(asap=_asap(periods, lead, now), slots=tuple(_slots(periods, lead, step, now)))
+        lead = lead_time(restaurant, fulfilment) + (extra or timedelta(0))
+        fits = room(fulfilment) if room else None
+        choices[fulfilment] = TimeChoices(
+            asap=_asap(periods, lead, now, fits), slots=tuple(_slots(periods, lead, step, now, fits))
+        )
     return Schedule(is_open=any(start <= now < end for start, end in periods), choices=choices)

@@ -22,6 +22,7 @@ from home.models import RestaurantPage
 from offers import services as offers
 from offers.models import OffersSettings
 
+from .capacity import SlotFull, live_promise, order_load, phrase
 from .cart import Cart
 from .exceptions import OrderError, PromoCodeRefused, TransitionNotAllowed
 from .forms import ChangeOrderForm, CheckoutDraft, CheckoutForm, IssuedCheckoutKeys
@@ -268,6 +269,7 @@ def _checkout_form(request, context, data=None):
         subtotal=context["subtotal"],
         addresses=addresses,
         customer=user,
+        load=order_load(context["lines"]),
     )
 
 
@@ -317,6 +319,8 @@ def checkout(request):
             order = place_order(restaurant, cart.quantities, details, checkout_key=form.cleaned_data["checkout_key"])
         except PromoCodeRefused as refused:
             form.add_error("promo_code", str(refused))
+        except SlotFull as error:
+            form.offer_next_free(error)
         except OrderError as error:
             form.add_error(None, str(error))
         else:
@@ -448,9 +452,19 @@ def _status_payload(order):
         "changeable": order.is_changeable,
         "awaiting_payment": order.status == Status.AWAITING_PAYMENT,
         "locked": kitchen_has_it(order),
-        "time": capfirst(time_note(order)),
+        "time": capfirst(_live_time_note(order)),
         "payment": payment_note(order),
     }
+
+
+def _live_time_note(order):
+    """The promise, moved later when the kitchen is late with this order."""
+    moment, late = live_promise(order)
+    if not late:
+        return time_note(order)
+    if order.is_delivery:
+        return _("running late: delivery now expected at about %(time)s") % {"time": phrase(moment)}
+    return _("running late: now ready at about %(time)s") % {"time": phrase(moment)}
 
 
 def _map_url(restaurant):

@@ -6,13 +6,14 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
-from .restaurant_page import add_next_slots, add_stock_and_cart
+from .restaurant_page import add_busy_notice, add_next_slots, add_stock_and_cart
 from .staff import dashboard, menu
 from .staff.orders_admin import OrderAdmin
 from .staff.viewsets import RecipesGroup, StaffMemberViewSet
 
 hooks.register("restaurant_page_context", add_stock_and_cart)
 hooks.register("restaurant_page_context", add_next_slots)
+hooks.register("restaurant_page_context", add_busy_notice)
 
 
 @hooks.register("register_admin_urls")
@@ -23,6 +24,7 @@ def staff_urls():
 hooks.register("register_admin_menu_item", menu.kitchen_menu_item)
 hooks.register("register_admin_menu_item", menu.delivery_menu_item)
 hooks.register("register_admin_menu_item", menu.reports_menu_item)
+hooks.register("register_admin_menu_item", menu.capacity_menu_item)
 hooks.register("construct_homepage_panels", dashboard.add_manager_panel)
 
 modeladmin_register(OrderAdmin)

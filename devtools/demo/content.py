@@ -47,6 +47,8 @@ ALLERGENS = [
 DIET_TAGS = [("vegetarien", "Végétarien"), ("vegan", "Vegan"), ("epice", "Épicé")]
 CATEGORIES = [("pizzas", "Pizzas", 1), ("boissons", "Boissons", 2), ("desserts", "Desserts", 3)]
 PIZZA_SIZES = [("Junior 26 cm", Decimal("0")), ("Sénior 33 cm", Decimal("3.00")), ("Méga 40 cm", Decimal("6.50"))]
+# Oven units per pizza size (ordering.capacity); drinks and desserts take none.
+PIZZA_OVEN_LOADS = {"Junior 26 cm": 2, "Sénior 33 cm": 3, "Méga 40 cm": 4}
 
 # Colours of the toppings drawn on the demo pictures.
 TOMATO, HAM, MUSHROOM, OLIVE, BASIL, PEPPERONI = (
@@ -315,7 +317,10 @@ def ensure_product(slug, name, category, composition, sizes, allergens, diet_tag
         composition=composition,
         description=description,
         photo=photo,
-        sizes=[ProductSize(label=label, price=price, sort_order=i) for i, (label, price) in enumerate(sizes)],
+        sizes=[
+            ProductSize(label=label, price=price, sort_order=i, oven_load=PIZZA_OVEN_LOADS.get(label, 0))
+            for i, (label, price) in enumerate(sizes)
+        ],
     )
     product.save()
     product.allergens.set(allergens)

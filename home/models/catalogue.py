@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -26,6 +26,9 @@ money_field_options = {"max_digits": 7, "decimal_places": 2, "validators": [MinV
 # the one its screen needs (Lighthouse's "properly size images").
 PRODUCT_CARD_RENDITIONS = ("fill-96x96", "fill-176x176", "fill-264x264")
 PRODUCT_CARD_SIZES = "(max-width: 359px) 72px, (min-width: 640px) 96px, 88px"
+# Oven units of a product size (a Sénior pizza by default; drinks and desserts take 0).
+DEFAULT_OVEN_LOAD = 3
+MOST_OVEN_LOAD = 50
 
 
 class Category(models.Model):
@@ -134,8 +137,17 @@ class ProductSize(Orderable):
     product = ParentalKey(Product, on_delete=models.CASCADE, related_name="sizes")
     label = models.CharField(_("size"), max_length=40, blank=True, help_text=_("E.g. Medium (29 cm), 33 cl."))
     price = models.DecimalField(_("price (€)"), **money_field_options)
+    # The oven's load one unit makes (ordering.capacity: restaurants' capacity per 15 minutes).
+    oven_load = models.PositiveSmallIntegerField(
+        _("oven load"),
+        default=DEFAULT_OVEN_LOAD,
+        validators=[MaxValueValidator(MOST_OVEN_LOAD)],
+        help_text=_("Oven units one of these takes: Junior 2, Sénior 3, Méga 4; 0 for drinks and desserts."),
+    )
 
-    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("price", widget=EuroAmountInput)])]
+    panels = [
+        FieldRowPanel([FieldPanel("label"), FieldPanel("price", widget=EuroAmountInput), FieldPanel("oven_load")])
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("size")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ordering', '0021_options_recipes'),
+        ('ordering', '0022_capacity_slots'),
     ]
 
     operations = [

@@ -5,8 +5,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..capacity import BUSY_DURATIONS, EXTRA_CHOICES, MOST_CAPACITY
 from ..forms import CheckoutForm, QuantityFieldsMixin
-from ..models import QUANTITY, Order, StockMovement
+from ..models import QUANTITY, CapacityRule, Order, StockMovement
 from ..options import LineSpec
 from ..pricing import MAX_QUANTITY_PER_LINE
 
@@ -52,7 +53,10 @@ class ThresholdForm(StockChoiceMixin, forms.Form):
 
 
 class StaffOrderForm(QuantityFieldsMixin, CheckoutForm):
-    """An order taken by phone or at the counter: the website's rules, paid on site, email optional."""
+    """An order taken by phone or at the counter: the website's rules, paid on site, email optional.
+    Taken even while online orders are paused."""
+
+    online = False
 
     channel = forms.ChoiceField(
         label=_("Taken"), choices=[(Order.Channel.PHONE, _("By phone")), (Order.Channel.COUNTER, _("At the counter"))]
@@ -142,3 +146,48 @@ class StaffOrderForm(QuantityFieldsMixin, CheckoutForm):
         for key, quantity in self.custom_quantities().items():
             quantities[key] = quantities.get(key, 0) + quantity
         return quantities
+
+
+# --- the oven's capacity and busy mode (ordering.staff.capacity) ----------------------------
+
+
+class DefaultCapacityForm(forms.Form):
+    default_capacity = forms.IntegerField(label=_("Oven capacity per 15 minutes"), min_value=0, max_value=MOST_CAPACITY)
+
+
+class CapacityRuleForm(forms.Form):
+    weekday = forms.TypedChoiceField(label=_("Day"), choices=CapacityRule.WEEKDAYS, coerce=int)
+    starts = forms.TimeField(label=_("Starts at"))
+    ends = forms.TimeField(label=_("Until"))
+    capacity = forms.IntegerField(label=_("Oven capacity per 15 minutes"), min_value=0, max_value=MOST_CAPACITY)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts") and data.get("ends") and data["starts"] >= data["ends"]:
+            self.add_error("ends", _("The end must be after the start (split a rule that goes past midnight)."))
+        return data
+
+
+class DeleteRuleForm(forms.Form):
+    rule = forms.ModelChoiceField(queryset=None)
+
+    def __init__(self, *args, rules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].queryset = rules
+
+
+class BusyForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("Busy mode"),
+        choices=[
+            *((str(m), _("+%(minutes)s minutes on every time") % {"minutes": m}) for m in EXTRA_CHOICES),
+            ("pause", _("Pause online orders (phone orders still taken)")),
+            ("normal", _("Back to normal")),
+        ],
+    )
+    minutes = forms.TypedChoiceField(
+        label=_("For"),
+        choices=[(m, _("%(minutes)s minutes") % {"minutes": m}) for m in BUSY_DURATIONS],
+        coerce=int,
+        initial=60,
+    )

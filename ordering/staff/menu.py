@@ -33,3 +33,7 @@ def reports_menu_item():
     return ReportsMenuItem(
         _("Reports"), reverse("ordering_staff:sales_report", args=["ventes"]), icon_name="table", order=152
     )
+
+
+def capacity_menu_item():
+    return StaffMenuItem(_("Oven capacity"), reverse("ordering_staff:capacity_index"), icon_name="time", order=153)

@@ -27,6 +27,8 @@ ACTIONS = {
     "cancel": {MANAGER},
     "stock": {MANAGER},  # restock, adjust, thresholds
     "dashboard": {MANAGER, HEAD_OFFICE},
+    "capacity": {MANAGER},  # the oven's capacity per 15 minutes and its rules
+    "busy": {MANAGER, KITCHEN},  # busy mode: minutes added to every promise, online orders paused
 }
 # the action a status change needs
 TRANSITION_ACTIONS = {

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import reports, sales_reports, tickets, views
+from . import capacity, reports, sales_reports, tickets, views
 
 app_name = "ordering_staff"
 urlpatterns = [
@@ -24,6 +24,8 @@ urlpatterns = [
     path("rapports/tableaux/<slug:table>.csv", sales_reports.sales_csv, name="sales_report_csv"),
     path("rapports/tableaux/<slug:table>.xlsx", sales_reports.sales_xlsx, name="sales_report_xlsx"),
     path("recettes/<int:restaurant_id>/", views.recipe_sheet, name="recipes"),
+    path("capacite/", capacity.capacity_index, name="capacity_index"),
+    path("capacite/<int:restaurant_id>/", capacity.capacity, name="capacity"),
     # The stations (ordering.staff.stations): after the other paths, whose words they would take.
     path("<int:restaurant_id>/<slug:station>/", views.kitchen, name="station"),
     path("<int:restaurant_id>/<slug:station>/colonnes/", views.kitchen_columns, name="station_columns"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from home.models import OptionGroup, RestaurantPage
 
 from .. import board_version
+from ..capacity import SlotFull, pace
 from ..exceptions import NotYourDelivery, OrderError, TransitionNotAllowed
 from ..forms import IssuedCheckoutKeys
 from ..models import OptionRecipeLine, Order, OrderLine, RecipeLine, RecipeSteps, Stock, StockMovement
@@ -110,6 +111,7 @@ def kitchen(request, restaurant, station=""):
     station = _station(station)
     context = _columns_context(request, restaurant, station)
     context["stations"] = STATIONS.values()
+    context["busy_notice"] = pace(restaurant).notice()
     context["stream_url"] = f"{settings.BOARD_STREAM_URL}{restaurant.pk}/" if settings.BOARD_STREAM_URL else ""
     response = render(request, "ordering/staff/kitchen.html", context)
     stream = urlsplit(settings.BOARD_STREAM_URL)
@@ -385,6 +387,8 @@ def new_order(request, restaurant):
             order = place_order(
                 restaurant, quantities, details, checkout_key=form.cleaned_data["checkout_key"], by=request.user
             )
+        except SlotFull as error:
+            form.offer_next_free(error)
         except OrderError as error:
             form.add_error(None, str(error))
         else:

@@ -41,7 +41,14 @@ REINE_JUNIOR, MARGHERITA_SENIOR, COCA = ("reine", "Junior 26 cm"), ("margherita"
 @pytest.fixture
 def friday(bastille):
     """Two orders due now, one for later tonight, one already in the oven, one at Nation."""
-    soon = place(bastille, {REINE_JUNIOR: 2, COCA: 1}, fulfilment=Fulfilment.DELIVERY)
+    # A delivery "as soon as possible" is promised at its oven slot's time plus the ride (ordering.capacity):
+    # this one asked for a time within the next 30 minutes.
+    soon = place(
+        bastille,
+        {REINE_JUNIOR: 2, COCA: 1},
+        fulfilment=Fulfilment.DELIVERY,
+        requested_for=timezone.now() + timedelta(minutes=25),
+    )
     pickup = place(bastille, {MARGHERITA_SENIOR: 3})
     later = place(bastille, {MARGHERITA_SENIOR: 5}, requested_for=timezone.now() + timedelta(hours=2))
     baking = place(bastille, {REINE_JUNIOR: 4})

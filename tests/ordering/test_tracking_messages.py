@@ -21,6 +21,15 @@ def bastille(db):
     return RestaurantPage.objects.get(slug="bastille")  # opening hours do not matter here
 
 
+@pytest.fixture(autouse=True)
+def kitchen_on_time(monkeypatch):
+    """The page is read at noon: the kitchen is not late with orders promised for 19:30 or 19:45
+    whatever the time the tests run at (ordering.capacity.live_promise moves late promises)."""
+    from ordering import capacity, views
+
+    monkeypatch.setattr(views, "live_promise", lambda order: capacity.live_promise(order, now=today_at(time(12))))
+
+
 PaymentState, PaymentMethod = Order.PaymentState, Order.PaymentMethod
 LIVE = {Status.PLACED, Status.IN_PREPARATION, Status.READY, Status.OUT_FOR_DELIVERY}
 IN_THE_KITCHEN = {Status.IN_PREPARATION, Status.READY, Status.OUT_FOR_DELIVERY}

@@ -57,7 +57,7 @@ def test_role_actions_stay_in_own_restaurants_with_head_office_too(
     pizzaiolo_with_head_office, bastille, nation, action
 ):
     user = pizzaiolo_with_head_office
-    own = action in {"view_orders", "dashboard", "kitchen"}
+    own = action in {"view_orders", "dashboard", "kitchen", "busy"}
     assert can(user, action, nation) is own, action
     assert can(user, action, bastille) is (action in READS), action
 
@@ -135,7 +135,11 @@ def test_a_role_given_to_a_person_acts_in_their_restaurants_only(bastille, natio
     cook.user_permissions.add(permission(KITCHEN))
     assert not rights("cook", [bastille, nation])  # not a staff member: no restaurant
     StaffMember.objects.create(user=cook).restaurants.add(bastille)
-    assert rights("cook", [bastille, nation]) == {("view_orders", "bastille"), ("kitchen", "bastille")}
+    assert rights("cook", [bastille, nation]) == {
+        ("view_orders", "bastille"),
+        ("kitchen", "bastille"),
+        ("busy", "bastille"),  # the kitchen may put the restaurant in busy mode (ordering.staff.capacity)
+    }
     reader = get_user_model().objects.create_user("reader")
     reader.user_permissions.add(permission(HEAD_OFFICE))
     assert rights("reader", [bastille, nation]) == {(action, r) for action in READS for r in ("bastille", "nation")}
