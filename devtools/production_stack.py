@@ -299,6 +299,7 @@ class Stack:
             "/app/var/media/": f"{self.dir}/media/",
             "/etc/nginx/certs/": f"{self.dir}/certs/",
             "/var/www/acme": f"{self.dir}/acme",
+            "/var/cache/nginx/ocpizza": f"{self.dir}/nginx/cache",
             "${SERVER_NAME}": "localhost",
         }
         for old, new in replacements.items():
@@ -347,6 +348,7 @@ http {{
         self.manage("migrate_with_lock")
         self.load_demo()
         self.manage("collectstatic", "--noinput")
+        self.manage("compress_static")
         self.start_gunicorn()
         self.start_board_stream()
         self.start_nginx()

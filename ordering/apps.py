@@ -11,10 +11,15 @@ class OrderingConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: these modules import the models, which
         # cannot be imported before the app registry is ready (Django's rule).
+        from home.cache import watch
+
         from . import receivers
-        from .models import Order
+        from .models import CapacityRule, CapacitySettings, Ingredient, OptionRecipeLine, Order, RecipeLine
         from .paypal.payments import record_refunds
         from .services import register_refunder
 
         receivers.connect()
+        watch(
+            Ingredient, RecipeLine, OptionRecipeLine, CapacitySettings, CapacityRule
+        )  # recipes decide what a restaurant's page shows it can make
         register_refunder(Order.PaymentMethod.PAYPAL, record_refunds)

@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from wagtail.admin.panels import FieldPanel
 
+from core import versions
 from home.models import ProductSize, RestaurantPage
 from home.validators import postcode_validator
 
+from . import board_version
 from .workflow import CHANGEABLE, Fulfilment, Status
 
 # The one definition of the app's decimal columns (and of forms that fill them):
@@ -73,6 +75,39 @@ class RecipeLine(models.Model):
 
     def __str__(self):
         return f"{self.size}: {self.quantity} {self.ingredient.unit} {self.ingredient.name}"
+
+
+def _stock_written(restaurant_ids):
+    """Every write to stock rows bumps their restaurants' stock version once committed
+    (the restaurant page shows what can be made: core.page_cache)."""
+    for restaurant_id in set(restaurant_ids):
+        versions.bump_on_commit(board_version.stock_name(restaurant_id))
+
+
+class StockQuerySet(models.QuerySet):
+    """Bulk writes bump the stock version too (a row's own save and delete: Stock.save, Stock.delete)."""
+
+    def update(self, **kwargs):
+        _stock_written(self.values_list("restaurant_id", flat=True).distinct().order_by())
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def delete(self):
+        _stock_written(self.values_list("restaurant_id", flat=True).distinct().order_by())
+        return super().delete()
+
+    delete.alters_data = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        _stock_written(stock.restaurant_id for stock in objs)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        _stock_written(stock.restaurant_id for stock in objs)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class OptionRecipeLine(models.Model):
@@ -135,6 +170,8 @@ class Stock(models.Model):
     quantity = models.DecimalField(_("quantity"), default=Decimal("0"), **QUANTITY)
     low_threshold = models.DecimalField(_("low-stock warning below"), default=Decimal("0"), **QUANTITY)
 
+    objects = StockQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["restaurant", "ingredient"], name="one_stock_per_ingredient"),
@@ -145,6 +182,14 @@ class Stock(models.Model):
 
     def __str__(self):
         return f"{self.restaurant}: {self.quantity} {self.ingredient}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _stock_written([self.restaurant_id])
+
+    def delete(self, *args, **kwargs):
+        _stock_written([self.restaurant_id])
+        return super().delete(*args, **kwargs)
 
     @property
     def is_low(self):

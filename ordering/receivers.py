@@ -24,6 +24,11 @@ def bump_order_board(sender, order, **kwargs):
     _bump_and_push(order.restaurant_id)
 
 
+def bump_tracking_page(sender, order, **kwargs):
+    """The customer's tracking page sees the change at its next poll (until then: 304)."""
+    board_version.bump_tracking(order.tracking_token)
+
+
 def bump_stock_board(sender, restaurant_id, **kwargs):
     """The boards show what can be made: they refresh when a stock moves."""
     _bump_and_push(restaurant_id)
@@ -44,5 +49,6 @@ def connect():
         signal.connect(send_customer_email, dispatch_uid="ordering.send_customer_email")
     for signal in ORDER_SIGNALS:
         signal.connect(bump_order_board, dispatch_uid="ordering.bump_order_board")
+        signal.connect(bump_tracking_page, dispatch_uid="ordering.bump_tracking_page")
     stock_changed.connect(bump_stock_board, dispatch_uid="ordering.bump_stock_board")
     refund_recorded.connect(send_recorded_refund, dispatch_uid="ordering.send_recorded_refund")

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
@@ -22,6 +23,7 @@ from home.models import RestaurantPage
 from offers import services as offers
 from offers.models import OffersSettings
 
+from . import board_version
 from .capacity import SlotFull, live_promise, order_load, phrase
 from .cart import Cart
 from .exceptions import OrderError, PromoCodeRefused, TransitionNotAllowed
@@ -492,8 +494,18 @@ def track(request, token):
 
 @require_GET
 def track_status(request, token):
-    response = JsonResponse(_status_payload(_order_by_token(token)))
-    response["Cache-Control"] = "no-store"
+    """The order's state for the tracking page's poll. Its ETag is the order's version
+    (bumped on each change, ordering.receivers), read before the order: an unchanged
+    order is answered 304 without reading it."""
+    version = board_version.tracking_current(token)
+    etag = f'"{version}-{get_language()}-{timezone.localdate():%Y%m%d}"' if version is not None else None
+    if etag is not None and etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = JsonResponse(_status_payload(_order_by_token(token)))
+    if etag is not None:
+        response["ETag"] = etag
+    response["Cache-Control"] = "no-store"  # track.js sends the ETag itself
     return response
 
 

@@ -7,6 +7,16 @@ from bs4 import BeautifulSoup
 from django.core.management import call_command
 
 
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """Each test starts with a new content version: pages and menu fragments kept in
+    Redis by an earlier test (whose database was rolled back) are never served to it."""
+    from core import versions
+    from core.page_cache import CONTENT
+
+    versions.bump(CONTENT)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The demo content is loaded once in the test database; each test runs in

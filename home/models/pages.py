@@ -2,15 +2,18 @@
 
 from django.db import models
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from core import page_cache
+
 from ..forms import PostcodeSearchForm
 from ..nearest import by_distance, location_of
-from .restaurants import RestaurantPage
+from .restaurants import RestaurantPage, status_change
 
 # The picture of a restaurant in the home page's list (prefetched with the restaurants).
 RESTAURANT_CARD_RENDITION = "fill-240x180"
@@ -32,6 +35,10 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def serve(self, request, *args, **kwargs):
+        page_cache.share(request)  # a postcode search (?postcode=) is rendered afresh
+        return super().serve(request, *args, **kwargs)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         restaurants = list(
@@ -44,6 +51,9 @@ class HomePage(Page):
             )
         )
         context["restaurants"] = restaurants
+        now = timezone.now()
+        for restaurant in restaurants:  # each card shows its opening status (hours prefetched above)
+            page_cache.valid_until(request, status_change(restaurant.opening_status(now), now))
         form = PostcodeSearchForm(request.GET or None)
         context["postcode_form"] = form
         if form.is_valid():
@@ -69,3 +79,7 @@ class StandardPage(Page):
 
     class Meta:
         verbose_name = _("content page")
+
+    def serve(self, request, *args, **kwargs):
+        page_cache.share(request)
+        return super().serve(request, *args, **kwargs)

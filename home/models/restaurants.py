@@ -1,7 +1,10 @@
 """Restaurant pages: address, photo, opening hours and closures, delivery and
 preparation settings (the operations fields), and the restaurant's menu."""
 
+import hashlib
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -11,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import blocks, hooks
@@ -28,10 +32,11 @@ from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
 from wagtail.models import Orderable, Page
 
+from core import page_cache
 from core.hours import Closure, WeeklyInterval, opening_status
 from core.money import format_euros
 
-from ..menu_filters import InvalidFilter, MenuFilters, filter_options, parse_filters
+from ..menu_filters import DIET, WITHOUT, InvalidFilter, MenuFilters, filter_options, parse_filters
 from ..validators import parse_postcodes, phone_validator, postcode_validator
 from ..widgets import EuroAmountInput
 from .catalogue import PRODUCT_CARD_RENDITIONS, Allergen, DietaryTag, Product, ProductSize, money_field_options
@@ -185,6 +190,11 @@ class RestaurantPage(Page):
         except InvalidFilter as error:
             context = {"page": self, "message": str(error)}
             return TemplateResponse(request, "home/menu_filter_error.html", context, status=400)
+        if request.META.get("QUERY_STRING", "") == canonical_query(filters):
+            # Shared (and its menu fragment kept) only in the one spelling of these filters
+            # the filter form sends: any other parameter, order or repetition is rendered afresh.
+            page_cache.share(request, allowed_parameters=(DIET, WITHOUT))
+            request.canonical_menu_query = True
         return super().serve(request, *args, menu_filters=filters, **kwargs)
 
     def get_context(self, request, *args, menu_filters=None, **kwargs):
@@ -192,11 +202,24 @@ class RestaurantPage(Page):
         if isinstance(self.opening_hours.all(), QuerySet):  # a preview works on unsaved in-memory hours
             # Read once for the status, the hours table and (ordering) the times the kitchen can keep.
             prefetch_related_objects([self], "opening_hours", "closures")
+        now = timezone.now()
+        context["status"] = status = self.opening_status(now)
+        page_cache.valid_until(request, status_change(status, now))
+        # Other apps add to the page (the ordering app: stock and "add to cart"); what they
+        # add to the menu itself they add to context["menu_builders"], run with the menu.
+        for add_context in hooks.get_hooks("restaurant_page_context"):
+            add_context(self, request, context)
+        fragment = MenuFragment(self, request, menu_filters or MenuFilters(), context.get("menu_builders", ()))
+        if getattr(request, "is_preview", False) or not getattr(request, "canonical_menu_query", False):
+            context.update(fragment.build())
+        else:
+            context["menu_fragment"] = fragment
+        return context
+
+    def menu_context(self, filters):
+        """The menu, its filters and sections (what {% menu_fragment %} shows)."""
         menu = self.menu_by_category()
-        filters = menu_filters or MenuFilters()
-        context["menu"] = menu
-        context["menu_filters"] = filters
-        context["filter_count"] = len(filters.diets) + len(filters.without)
+        context = {"menu": menu, "menu_filters": filters, "filter_count": len(filters.diets) + len(filters.without)}
         context["diet_options"], context["allergen_options"] = filter_options(
             [item for _category, items in menu for item in items], filters
         )
@@ -207,11 +230,49 @@ class RestaurantPage(Page):
             sections.append({"category": category, "items": items, "shown": sum(item.shown for item in items)})
         context["menu_sections"] = sections
         context["shown_count"] = sum(section["shown"] for section in sections)
-        context["status"] = self.opening_status()
-        # Other apps add to the page (the ordering app: stock and "add to cart").
-        for add_context in hooks.get_hooks("restaurant_page_context"):
-            add_context(self, request, context)
         return context
+
+
+class MenuFragment:
+    """The menu part of a restaurant's page, cached per page, language, URL (the
+    filters) and the versions the page depends on (the content, the restaurant's
+    stock): built only when the cache does not have it."""
+
+    timeout = 3600
+
+    def __init__(self, page, request, filters, builders):
+        self.page, self.request, self.filters, self.builders = page, request, filters, list(builders)
+
+    @cached_property
+    def key(self):
+        stamps = page_cache.depends_on(self.request, page_cache.CONTENT)
+        stamps.update(page_cache.recorder(self.request).versions)
+        raw = "|".join(
+            [str(self.page.pk), get_language() or "", self.request.get_full_path()]
+            + [f"{name}={value}" for name, value in sorted(stamps.items())]
+        )
+        return "menu-fragment:" + hashlib.sha256(raw.encode()).hexdigest()
+
+    def build(self):
+        context = self.page.menu_context(self.filters)
+        for builder in self.builders:
+            builder(self.page, context)
+        return context
+
+
+def canonical_query(filters):
+    """The query string the filter form sends for these filters ("" for none)."""
+    return urlencode(
+        [(DIET, key) for key in sorted(filters.diets)] + [(WITHOUT, key) for key in sorted(filters.without)]
+    )
+
+
+def status_change(status, now):
+    """When a page showing this opening status stops being true on its own: the
+    next opening or closing, or midnight (\"tomorrow\" becomes \"today\", a closure ends)."""
+    local = timezone.localtime(now)
+    midnight = timezone.make_aware(datetime.combine(local.date() + timedelta(days=1), time.min), local.tzinfo)
+    return min(moment for moment in (status.closes_at, status.opens_at, midnight) if moment is not None)
 
 
 def _declared_diets():

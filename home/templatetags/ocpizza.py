@@ -1,13 +1,16 @@
 from datetime import timedelta
 
 from django import template
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from wagtail.images.models import ResponsiveImage
 from wagtail.images.shortcuts import get_renditions_or_not_found
 
 from core.money import format_euros
+from core.page_cache import MARKER
 from home.models.catalogue import PRODUCT_CARD_RENDITIONS, PRODUCT_CARD_SIZES
 
 register = template.Library()
@@ -30,9 +33,45 @@ def first_available(priced_sizes):
 @register.simple_tag
 def product_card_photo(image, **attrs):
     """{% product_card_photo product.photo alt="" %}: like {% srcset_image %} with the
-    product card's sizes, the renditions restaurant pages prefetch (PRODUCT_CARD_RENDITIONS)."""
+    product card's sizes, the renditions restaurant pages prefetch (PRODUCT_CARD_RENDITIONS).
+    Prefetched renditions are not written back to the cache (Wagtail's get_renditions
+    skips them): no Redis write per card."""
     renditions = get_renditions_or_not_found(image, PRODUCT_CARD_RENDITIONS)
     return ResponsiveImage(renditions, {"sizes": PRODUCT_CARD_SIZES, **attrs})
+
+
+@register.simple_tag
+def csrf_marker():
+    """In a form of a page anonymous visitors may share, instead of {% csrf_token %}:
+    the visitor's token in a page rendered for them, nothing in a shared page (the
+    form gets its token when it is submitted). core.page_cache.CsrfMarkerMiddleware."""
+    return mark_safe(MARKER.decode())
+
+
+class MenuFragmentNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        fragment = context.get("menu_fragment")
+        if fragment is None:  # a preview: built in the context already
+            return self.nodelist.render(context)
+        html = cache.get(fragment.key)
+        if html is None:
+            with context.push(**fragment.build()):
+                html = self.nodelist.render(context)
+            cache.set(fragment.key, html, fragment.timeout)
+        return mark_safe(html)
+
+
+@register.tag
+def menu_fragment(parser, token):
+    """{% menu_fragment %}...{% endmenu_fragment %}: the restaurant's menu, kept in the
+    cache per page, language, URL, content and stock version (RestaurantPage.MenuFragment):
+    visitors with a session, who always get a fresh page, get it without the menu's work."""
+    nodelist = parser.parse(("endmenu_fragment",))
+    parser.delete_first_token()
+    return MenuFragmentNode(nodelist)
 
 
 @register.simple_tag

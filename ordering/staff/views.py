@@ -31,6 +31,7 @@ from ..stock import makeable_counts, record_movement
 from ..workflow import Fulfilment, Status
 from .forms import AdjustmentForm, RestockForm, StaffOrderForm, ThresholdForm
 from .permissions import can, can_move, manages, restaurants_for
+from .polls import remember_pass
 from .stations import BOARD, STATIONS, mark_lines, to_prepare
 
 KITCHEN_COLUMNS = list(BOARD.statuses)
@@ -190,6 +191,7 @@ def kitchen_columns(request, restaurant, station=""):
     after the login and permission checks, no order read). Each ticket carries its
     order's id and version: board.js redraws only the tickets that changed."""
     station = _station(station)
+    remember_pass(request)  # the checks passed: the next unchanged polls cost no query (polls.py)
     current = board_version.current(restaurant.pk)
     if current is not None and request.GET.get("v") == str(current):
         return HttpResponse(status=204)
@@ -267,6 +269,7 @@ def delivery(request, restaurant):
 def delivery_list(request, restaurant):
     """What an open delivery screen polls: 204 while the restaurant's board version is
     unchanged (no order read), the lists' HTML otherwise."""
+    remember_pass(request)
     current = board_version.current(restaurant.pk)
     if current is not None and request.GET.get("v") == str(current):
         return HttpResponse(status=204)

@@ -327,6 +327,26 @@ from csp.constants import NONCE, NONE, SELF  # noqa: E402
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "content_security.PolicyPerRequestMiddleware")
 INSTALLED_APPS += ["csp"]
+
+# The page cache (core/page_cache.py): outside the session's middleware, so that a
+# page served from it reads no session; {% csrf_marker %} resolved just inside CSRF's.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("content_security.PolicyPerRequestMiddleware") + 1, "core.page_cache.PageCacheMiddleware"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware") + 1, "core.page_cache.CsrfMarkerMiddleware"
+)
+# Unchanged kitchen-board polls answered without SQL once their checks passed (ordering/staff/polls.py).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "ordering.staff.polls.UnchangedBoardPollMiddleware",
+)
+# Pages anonymous visitors share carry no CSRF token: forms get one when submitted
+# (site/static/js/csrf.js reads the cookie or asks /csrf-token/); without JavaScript,
+# the failure page offers the form again with a token (csrf_tokens.py).
+CSRF_FAILURE_VIEW = "csrf_tokens.failure"
+# bench/web.py's baseline, a Django "hello world" behind every middleware: off unless asked for.
+BENCH_HELLO_WORLD = env_bool("BENCH_HELLO_WORLD", False)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -210,11 +210,18 @@ def test_filters_without_javascript(browser, live_server, bastille, artifacts_di
         assert set(visible_products(page)) == no_milk & set(bastille.menu_items.values_list("product__slug", flat=True))
         assert "produits correspondent à vos filtres" in page.locator(".menu-result").inner_text()
 
-        # Adding without JavaScript comes back to the same filtered menu, the bar drawn by the server.
+        # Adding without JavaScript: the shared menu page carries no CSRF token, so the
+        # first form posted asks for a confirmation (the form again, with a token)...
         page.locator("#coca-cola").get_by_role("button", name="Ajouter Coca-Cola").click()
+        assert "Merci de confirmer" in page.locator("main").inner_text()
+        page.get_by_role("button", name="Continuer").click()
+        # ...then comes back to the same filtered menu, the bar drawn by the server.
         page.wait_for_url("**/bastille/?sans=lait#coca-cola")
         assert "2,50\u00a0€" in page.locator("[data-cart-bar]").inner_text()
         page.screenshot(path=os.path.join(artifacts_dir, "menu", "no-js-filtered-phone.png"))
+        # With a cart (a session), the page is the visitor's own, its forms carry their token.
+        page.locator("#eau-minerale").get_by_role("button", name="Ajouter Eau minérale").click()
+        page.wait_for_url("**/bastille/?sans=lait#eau-minerale")
 
         response = page.goto(live_server.url + bastille.url + "?sans=ananas")  # not an allergen we declare
         assert response.status == 400

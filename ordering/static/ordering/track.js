@@ -41,11 +41,21 @@
     root.dataset.status = state.status;
   }
 
+  // The server answers 304 (nothing read) while the order is unchanged: the ETag
+  // of the last answer goes back with each poll.
+  var etag = "";
   function poll() {
-    fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" })
-      .then(function (response) { return response.ok ? response.json() : null; })
+    var headers = { Accept: "application/json" };
+    if (etag) headers["If-None-Match"] = etag;
+    fetch(url, { headers: headers, cache: "no-store" })
+      .then(function (response) {
+        if (response.status === 304) return { unchanged: true };
+        if (!response.ok) return null;
+        etag = response.headers.get("ETag") || "";
+        return response.json();
+      })
       .then(function (state) {
-        if (state) render(state);
+        if (state && !state.unchanged) render(state);
         if (!state || !state.finished) setTimeout(poll, 3000);
       })
       .catch(function () { setTimeout(poll, 3000); });
