@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('home', '0003_ascii_postcodes'),
-        ('ordering', '0017_offers_discount'),
+        ('ordering', '0023_offers_discount'),
         ('wagtailcore', '0098_apitoken'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
