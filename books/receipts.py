@@ -177,6 +177,8 @@ def render_pdf(receipt: Receipt) -> bytes:
     if order.delivery_fee:
         rate = vat.rate_label(order.delivery_vat_rate) if order.delivery_vat_rate is not None else ""
         row([(_("Delivery fee"), "L"), ("", "R"), ("1", "R"), (rate, "R"), (format_euros(order.delivery_fee), "R")])
+    for discount in order.discounts.all():
+        row([(discount.label, "L"), ("", "R"), ("", "R"), ("", "R"), ("-" + format_euros(discount.amount), "R")])
     row([(_("Total"), "L"), ("", "R"), ("", "R"), ("", "R"), (format_euros(order.total), "R")], style="B")
     pdf.ln(4)
     widths = (40, 40, 40, 40, 30)

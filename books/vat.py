@@ -77,11 +77,36 @@ def delivery_rate(details=None):
 
 
 def order_items(order):
-    """(rate, net, VAT) of every line of the order with a rate, the delivery fee included."""
+    """(rate, net, VAT) of every line of the order with a rate, the delivery fee included,
+    less the offers' discount (Order.discount) shared out between the rates."""
     items = [(line.vat_rate, line.net_amount, line.vat_amount) for line in order.lines.all()]
     if order.delivery_fee and order.delivery_vat_rate is not None:
         items.append((order.delivery_vat_rate, order.delivery_net, order.delivery_vat))
-    return items
+    discount = getattr(order, "discount", None) or ZERO
+    return items + discount_items(items, discount) if discount else items
+
+
+def discount_items(items, discount):
+    """A discount taken off each rate in proportion to what it weighs (the last rate takes
+    the rounding), as negative (rate, net, VAT): the books then sum to the order's total."""
+    gross, rates = defaultdict(lambda: ZERO), {}
+    for rate, net, vat in items:
+        if rate is not None:
+            gross[rate_key(rate)] += net + vat
+            rates[rate_key(rate)] = rate
+    whole = sum(gross.values(), ZERO)
+    if not whole:
+        return []
+    discount = min(to_money(discount), whole)
+    left, credits = discount, []
+    keys = sorted(gross, key=Decimal)
+    for index, key in enumerate(keys):
+        share = left if index == len(keys) - 1 else min(to_money(discount * gross[key] / whole), left)
+        left -= share
+        if share:
+            part = split(share, rates[key])
+            credits.append((rates[key], -part.net, -part.vat))
+    return credits
 
 
 def order_breakdown(order):

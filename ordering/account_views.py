@@ -27,6 +27,7 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts import NextPathOnlyMixin
 from client_address import client_address
+from offers.services import card_of as stamp_card_of
 
 from .customers import CustomerLoginForm, CustomerPasswordResetForm, CustomerSetPasswordForm, SignupForm
 from .exceptions import OrderError
@@ -114,6 +115,7 @@ def my_orders(request):
         {
             "last": orders[0] if orders else None,
             "earlier": orders[1:],
+            "stamp_card": stamp_card_of(request.user),
         },
     )
 

@@ -23,6 +23,10 @@ class OutOfStock(OrderError):
         )
 
 
+class PromoCodeRefused(OrderError):
+    """The promotion code typed at checkout cannot be used (the message says why): shown by its field."""
+
+
 class TransitionNotAllowed(Exception):
     """The state machine (ordering.workflow) does not allow this status change now."""
 

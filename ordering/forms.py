@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import to_money
 from home.validators import phone_validator, postcode_validator
+from offers.exceptions import PromotionRefused
+from offers.models import CODE_MAX_LENGTH
+from offers.services import clean_code, preview_reprice
 
 from .capacity import SlotFull, checkout_schedule
 from .exceptions import OrderError
@@ -102,6 +105,7 @@ class CheckoutDraft:
         "note": 500,
         "payment_method": 10,
         "save_address": 2,
+        "promo_code": CODE_MAX_LENGTH,
     }
     # Forgotten once an order is placed: the next order starts with a new note and time.
     ONE_ORDER_ONLY = ("note", "when")
@@ -171,6 +175,12 @@ class CheckoutForm(forms.Form):
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    promo_code = forms.CharField(
+        label=_("Promotion code"),
+        max_length=CODE_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
     payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
     checkout_key = forms.CharField(widget=forms.HiddenInput, validators=[RegexValidator(r"^[0-9a-f]{32}$")])
@@ -287,8 +297,15 @@ class CheckoutForm(forms.Form):
             "note",
             "requested_for",
             "estimated_ready_at",
+            "promo_code",
         )
         return OrderDetails(**{name: data[name] for name in fields}, **extra)
+
+    def clean_promo_code(self):
+        try:
+            return clean_code(self.cleaned_data["promo_code"])
+        except PromotionRefused as refused:
+            raise forms.ValidationError(str(refused), code="invalid") from None
 
     def address_to_save(self):
         """The delivery address the customer asked to save (street, postcode, city), or None."""
@@ -413,6 +430,7 @@ class CheckoutForm(forms.Form):
         "phone",
         "email",
         "note",
+        "promo_code",
         "payment_method",
     )
 
@@ -426,7 +444,7 @@ class CheckoutForm(forms.Form):
 
     def describe_fields(self):
         """Ties each text field to its hint and its error (aria-describedby), for screen readers."""
-        for name in ("street_address", "postcode", "city", "name", "phone", "email", "note"):
+        for name in ("street_address", "postcode", "city", "name", "phone", "email", "note", "promo_code"):
             field = self[name]
             ids = [f"{field.auto_id}-hint"] if name in self.HINTS else []
             if field.errors:
@@ -576,6 +594,13 @@ class Draft:
     current_total: Decimal
     paid_online: Decimal | None  # what PayPal holds, if the order is paid online
     dropped: list  # lines of the order that are no longer on the menu
+    discounts: list = ()  # the order's promotions recomputed on these lines (offers.rules.Discount)
+    promotion_refusal: str = ""  # a promotion code of the order these lines no longer qualify for
+
+    @property
+    def discount(self):
+        return to_money(sum((d.amount for d in self.discounts), Decimal("0")))
+
     kept_subtotal: Decimal = Decimal("0.00")  # customised pizzas, kept as they are (ordering.options)
 
     @property
@@ -588,7 +613,7 @@ class Draft:
 
     @property
     def total(self):
-        return to_money(self.subtotal + self.fee) if self.has_lines else Decimal("0.00")
+        return to_money(self.subtotal + self.fee - self.discount) if self.has_lines else Decimal("0.00")
 
     @property
     def missing(self):
@@ -690,13 +715,18 @@ class ChangeOrderForm(QuantityFieldsMixin, forms.Form):
         paid_online = (
             order.payment_state == Order.PaymentState.PAID and order.payment_method == Order.PaymentMethod.PAYPAL
         )
+        fee = order.restaurant.delivery_fee if order.is_delivery else Decimal("0.00")
+        rows = [(line.size.product.category_id, line.unit_price, line.quantity) for line in lines if line.quantity]
+        discounts, refusal = preview_reprice(order, rows, fee) if order.discount else ([], "")
         return Draft(
             lines=lines,
-            fee=order.restaurant.delivery_fee if order.is_delivery else Decimal("0.00"),
+            fee=fee,
             minimum=order.restaurant.minimum_order if order.is_delivery else Decimal("0.00"),
             current_total=order.total,
             paid_online=order.total if paid_online else None,
             dropped=[line for line in order_lines if line.size_id not in self.sizes],
+            discounts=discounts,
+            promotion_refusal=refusal,
         )
 
     def picker(self, menu_items, limits, opened=None):

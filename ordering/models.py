@@ -279,6 +279,8 @@ class Order(models.Model):
 
     subtotal = models.DecimalField(_("subtotal"), **MONEY)
     delivery_fee = models.DecimalField(_("delivery fee"), default=Decimal("0.00"), **MONEY)
+    # What the offers took off (offers.OrderDiscount lines): total = subtotal + delivery_fee - discount.
+    discount = models.DecimalField(_("discount"), default=Decimal("0.00"), **MONEY)
     total = models.DecimalField(_("total"), **MONEY)
     payment_method = models.CharField(_("payment"), max_length=10, choices=PaymentMethod.choices)
     payment_state = models.CharField(

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from offers.services import card_of, forget_redemptions
+
 from .models import Order, SavedAddress
 from .workflow import FINISHED
 
@@ -23,8 +25,11 @@ class OrderInProgress(Exception):
 
 
 def anonymise(orders, now=None):
-    """Blanks the personal data of these orders (a queryset), in one UPDATE; returns how many."""
-    return orders.filter(anonymised_at__isnull=True).update(**BLANKED, anonymised_at=now or timezone.now())
+    """Blanks the personal data of these orders (a queryset), in one UPDATE; returns how many.
+    The e-mails their promotion uses were counted by go too (offers)."""
+    due = orders.filter(anonymised_at__isnull=True)
+    forget_redemptions(due)
+    return due.update(**BLANKED, anonymised_at=now or timezone.now())
 
 
 def guest_orders_due(now=None):
@@ -74,7 +79,12 @@ def _when(moment):
 
 def customer_data(user):
     """Everything we hold about this customer, as JSON-ready data (their own orders only)."""
-    orders = Order.objects.filter(customer=user).select_related("restaurant").prefetch_related("lines").order_by("pk")
+    orders = (
+        Order.objects.filter(customer=user)
+        .select_related("restaurant")
+        .prefetch_related("lines", "discounts")
+        .order_by("pk")
+    )
     return {
         "account": {
             "email": user.email,
@@ -83,6 +93,7 @@ def customer_data(user):
             "date_joined": _when(user.date_joined),
             "last_login": _when(user.last_login),
         },
+        "loyalty_stamps": card_of(user)["stamps"],
         "saved_addresses": [
             {
                 "street_address": address.street_address,
@@ -121,6 +132,7 @@ def customer_data(user):
                 ],
                 "subtotal": str(order.subtotal),
                 "delivery_fee": str(order.delivery_fee),
+                "discounts": [{"label": d.label, "amount": str(d.amount)} for d in order.discounts.all()],
                 "total": str(order.total),
                 "payment_method": order.payment_method,
                 "payment_state": order.payment_state,

@@ -2,9 +2,10 @@
 transaction; stock rows are locked in ingredient order so that concurrent
 orders queue instead of overselling or deadlocking.
 
-Lock order, everywhere: the order row, then its payment rows, then stock rows
-(by ingredient id), then the oven's slot rows (by time: ordering.capacity), then
-the restaurant's daily counter.
+Lock order, everywhere: the order row, then its payment rows, then the offers'
+rows (promotions by id, then the customer's stamp card: offers.services), then
+stock rows (by ingredient id), then the oven's slot rows (by time: ordering.capacity),
+then the restaurant's daily counter.
 
 Every change of an order's state is one function here: it locks the order row
 first, re-checks status and payment state under the lock, and writes all or
@@ -20,15 +21,17 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from books import vat
 from core.money import format_euros, to_money
+from offers import services as offers
+from offers.exceptions import PromotionRefused
 
 from . import capacity, notifications, signals
-from .exceptions import NotYourDelivery, OrderError, OutOfStock, TransitionNotAllowed
+from .exceptions import NotYourDelivery, OrderError, OutOfStock, PromoCodeRefused, TransitionNotAllowed
 from .models import DailyCounter, Order, OrderLine, PayPalPayment, StatusChange, Stock, StockMovement
 from .options import recipes_for_keys
 from .pricing import price_lines, subtotal_of
@@ -53,6 +56,7 @@ class OrderDetails:
     estimated_ready_at: datetime | None = None
     channel: str = Order.Channel.WEB
     customer: object = None
+    promo_code: str = ""
 
 
 def delivery_fee_for(restaurant, fulfilment):
@@ -185,6 +189,37 @@ def _book(order, event, **arguments):
     signals.send_in_transaction(signals.order_booked, Order, order=order, event=event, **arguments)
 
 
+def buyer_for(customer, email):
+    """Who orders, for the offers: their account or e-mail, and whether they ordered before."""
+
+    def has_ordered_before():
+        mine = Q(email__iexact=email) if email else Q(pk__in=[])
+        if customer is not None:
+            mine |= Q(customer=customer)
+        return Order.objects.filter(mine).exclude(status=Status.CANCELLED).exists()
+
+    return offers.Buyer(customer, email, has_ordered_before)
+
+
+def _claim_offers(restaurant, lines, details):
+    """The offers of a new order (offers.services), their rows locked; PromoCodeRefused for a code refused."""
+    buyer = buyer_for(details.customer, details.email)
+    basket = offers.basket_of(lines, delivery_fee_for(restaurant, details.fulfilment))
+    try:
+        return buyer, offers.claim(restaurant, basket, details.promo_code, buyer)
+    except PromotionRefused as refused:
+        raise PromoCodeRefused(str(refused)) from None
+
+
+def _discounted(total, discounts, payment_method):
+    """(discount, total after it); an order with nothing left to pay is not paid online."""
+    discount = to_money(sum((d.amount for d in discounts), Decimal("0")))
+    total = to_money(total - discount)
+    if total <= 0 and payment_method == Order.PaymentMethod.PAYPAL:
+        raise OrderError(_("Nothing is left to pay: choose paying on delivery / at the counter."))
+    return discount, total
+
+
 def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None, by=None):
     """Creates the order and reserves its stock, or raises OrderError having written nothing.
 
@@ -201,6 +236,14 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
 
     try:
         with transaction.atomic():
+            try:
+                buyer, discounts = _claim_offers(restaurant, lines, details)
+            except PromoCodeRefused:
+                # A duplicate submission waited on the promotion's lock: its last use went to the first one.
+                if checkout_key and (existing := same_checkout.first()):
+                    return existing
+                raise
+            discount, total = _discounted(total, discounts, details.payment_method)
             stocks = _lock_stocks(restaurant, needs)
             if checkout_key:
                 # A duplicate submission waited on the same locks; it finds the first order here.
@@ -233,11 +276,13 @@ def place_order(restaurant, quantities, details: OrderDetails, checkout_key=None
                 note=details.note,
                 subtotal=subtotal,
                 delivery_fee=fee,
+                discount=discount,
                 total=total,
                 payment_method=details.payment_method,
                 **_delivery_vat(fee),
             )
             OrderLine.objects.bulk_create(_line_rows(order, lines))
+            offers.record(order, discounts, buyer)
             capacity.record(order, booking)
             deltas = {ingredient_id: -need for ingredient_id, need in needs.items()}
             _apply_deltas(
@@ -304,7 +349,7 @@ def ensure_changeable(order):
         raise OrderError(_("The kitchen has started this order; it can no longer be changed."))
 
 
-LINES_AND_TOTALS = frozenset({"lines", "subtotal", "delivery_fee", "total"})
+LINES_AND_TOTALS = frozenset({"lines", "subtotal", "delivery_fee", "discount", "total"})
 
 
 def change_order(order, quantities, by=None):
@@ -319,6 +364,10 @@ def change_order(order, quantities, by=None):
     with transaction.atomic():
         order = lock_order(order.pk)
         ensure_changeable(order)
+        try:  # the promotions it had, recomputed on the new lines
+            discount, total = _discounted(total, offers.reprice(order, lines, fee), order.payment_method)
+        except PromotionRefused as refused:
+            raise OrderError(str(refused)) from None
         overpaid = Decimal("0.00")
         if order.payment_state == Order.PaymentState.PAID:
             if total > order.total:
@@ -339,10 +388,10 @@ def change_order(order, quantities, by=None):
         capacity.rebook(order, lines)
         order.lines.all().delete()
         OrderLine.objects.bulk_create(_line_rows(order, lines))
-        order.subtotal, order.delivery_fee, order.total = subtotal, fee, total
+        order.subtotal, order.delivery_fee, order.discount, order.total = subtotal, fee, discount, total
         for field, value in _delivery_vat(fee).items():
             setattr(order, field, value)
-        order.save(update_fields=["subtotal", "delivery_fee", "total", *DELIVERY_VAT_FIELDS, "updated_at"])
+        order.save(update_fields=["subtotal", "delivery_fee", "discount", "total", *DELIVERY_VAT_FIELDS, "updated_at"])
         _book(order, "change")
         if overpaid:
             _give_back(order, overpaid, "order changed")
@@ -371,10 +420,13 @@ def _move(order, target, by=None, note=""):
         raise _refuse(order, target)
     if target == Status.CANCELLED:
         _close_open_payments(order)
+        offers.release(order)  # promotion uses and loyalty stamps given back
         held = _consumed_by(order)
         stocks = _lock_stocks(order.restaurant, held)
         _apply_deltas(order, stocks, held, StockMovement.Reason.ORDER_CANCEL, by, {})
         capacity.release(order)
+    if target in (Status.DELIVERED, Status.COLLECTED):
+        offers.earn_stamps(order)
     previous = order.status
     order.status = target
     order.save(update_fields=["status", "updated_at"])
@@ -495,6 +547,7 @@ def mark_refunded(order):
     under that lock)."""
     order.payment_state = Order.PaymentState.REFUNDED
     order.save(update_fields=["payment_state", "updated_at"])
+    offers.reverse_stamps(order)
     signals.send_on_commit(signals.order_changed, Order, order=order, fields=frozenset({"payment_state"}))
 
 

@@ -20,17 +20,27 @@ from django_ratelimit.core import is_ratelimited
 from client_address import client_address
 from core.money import format_euros, to_money
 from home.models import RestaurantPage
+from offers import services as offers
+from offers.models import OffersSettings
 
 from . import board_version
 from .capacity import SlotFull, live_promise, order_load, phrase
 from .cart import Cart
-from .exceptions import OrderError, TransitionNotAllowed
+from .exceptions import OrderError, PromoCodeRefused, TransitionNotAllowed
 from .forms import ChangeOrderForm, CheckoutDraft, CheckoutForm, IssuedCheckoutKeys
 from .models import Order, SavedAddress
 from .options import parse_key
 from .payment_methods import available_methods, gateway_for
 from .pricing import MAX_QUANTITY_PER_LINE, parse_id, subtotal_of
-from .services import cancel_awaiting_payment, cancel_by_customer, change_order, ensure_changeable, place_order
+from .services import (
+    buyer_for,
+    cancel_awaiting_payment,
+    cancel_by_customer,
+    change_order,
+    delivery_fee_for,
+    ensure_changeable,
+    place_order,
+)
 from .slots import schedule
 from .stock import how_many_can_be_made, ingredient_needs, levels_of, recipes_for
 from .wording import cancel_note, headline, kitchen_has_it, payment_note, time_note
@@ -150,7 +160,7 @@ def cart_update(request):
 
 def _cart_payload(request, cart, message, failed):
     """What the checkout page's script needs after a stepper: the cart's block, the pay button, the count."""
-    context = _cart_context(cart)
+    context = _cart_context(cart, request)
     payload = {"count": cart.count(), "total": format_euros(context["subtotal"]), "message": message, "error": failed}
     if context["lines"]:
         context["can_order"] = any(schedule(context["restaurant"]).choices[f].first for f in Fulfilment.values)
@@ -162,7 +172,30 @@ def _cart_payload(request, cart, message, failed):
     return payload
 
 
-def _cart_context(cart):
+def _offers_context(request, restaurant, lines, subtotal):
+    """The offers the cart would get now, per fulfilment (free delivery differs), for the code
+    the checkout form holds (kept in the session's draft): their lines, the totals after them,
+    and why the code is refused, if it is."""
+    user = request.user if request.user.is_authenticated else None
+    draft = CheckoutDraft(request.session).initial()
+    code = draft.get("promo_code", "")
+    buyer = buyer_for(user, draft.get("email") or (user.email if user else ""))
+    kinds = OffersSettings.load().kinds()
+    discounts, refusal = {}, ""
+    for fulfilment in Fulfilment.values:
+        basket = offers.basket_of(lines, delivery_fee_for(restaurant, fulfilment), kinds)
+        discounts[fulfilment], refusal = offers.preview(restaurant, basket, code, buyer)
+        discounts[fulfilment + "_total"] = offers.rules.total_after(basket, discounts[fulfilment])
+    return {
+        "discounts": discounts,
+        "promo_code": code,
+        "promo_refusal": refusal,
+        "promo_applied": bool(code) and not refusal,
+        "totals": {"delivery": discounts["delivery_total"], "pickup": discounts["pickup_total"]},
+    }
+
+
+def _cart_context(cart, request=None):
     lines, dropped = cart.lines()
     restaurant = cart.restaurant
     limits = cart.limits(lines) if lines else {}
@@ -180,6 +213,8 @@ def _cart_context(cart):
             missing=missing if missing > 0 else None,
             totals={"delivery": to_money(subtotal + restaurant.delivery_fee), "pickup": subtotal},
         )
+        if request is not None:
+            context.update(_offers_context(request, restaurant, lines, subtotal))
     return context
 
 
@@ -190,7 +225,7 @@ def _payment_context():
 @require_GET
 def cart_view(request):
     """The cart and the checkout are one page: the lines with their steppers, then the form."""
-    context = _cart_context(Cart(request.session))
+    context = _cart_context(Cart(request.session), request)
     if context["dropped"]:
         messages.warning(request, _("Some items are no longer on the menu and were removed from your cart."))
     if not context["lines"]:
@@ -263,7 +298,9 @@ def checkout(request):
         if placed:
             return redirect(placed.get_tracking_url())
     cart = Cart(request.session)
-    context = _cart_context(cart)
+    if request.method == "POST":
+        CheckoutDraft(request.session).save(request.POST)  # kept whatever happens next: an error, PayPal's page...
+    context = _cart_context(cart, request)
     restaurant, lines = context["restaurant"], context["lines"]
     if not lines:
         messages.error(request, _("Your cart is empty (your session may have expired). Choose your pizzas first."))
@@ -271,7 +308,8 @@ def checkout(request):
     if request.method != "POST":
         return _order_page(request, context, _checkout_form(request, context))
     draft = CheckoutDraft(request.session)
-    draft.save(request.POST)  # kept whatever happens next: an error, PayPal's page, a cancel there
+    if "apply_code" in request.POST:  # "Apply" next to the code: the page again, with the code's lines or why not
+        return _apply_code(request, context)
     form = _checkout_form(request, context, request.POST)
     if form.is_valid():
         if _too_many_checkouts(request):
@@ -281,6 +319,8 @@ def checkout(request):
         details = form.order_details(customer=customer)
         try:
             order = place_order(restaurant, cart.quantities, details, checkout_key=form.cleaned_data["checkout_key"])
+        except PromoCodeRefused as refused:
+            form.add_error("promo_code", str(refused))
         except SlotFull as error:
             form.offer_next_free(error)
         except OrderError as error:
@@ -299,6 +339,18 @@ def checkout(request):
             messages.success(request, _("Thank you! Your order %(number)s is placed.") % {"number": order.number})
             return redirect(order.get_tracking_url())
     return _order_page(request, context, form, status=400)
+
+
+def _apply_code(request, context):
+    """The code typed is in the draft (kept with the other fields): the page shows its
+    discount lines, or why it is refused by the field (400), and nothing else is checked."""
+    form = _checkout_form(request, context)
+    if context.get("promo_refusal"):
+        form.promo_refusal = context["promo_refusal"]
+        return _order_page(request, context, form, status=400)
+    if context.get("promo_applied"):
+        messages.success(request, _("Promotion code applied."))
+    return redirect(reverse("ordering:cart") + "#promo")
 
 
 @require_POST

@@ -132,6 +132,8 @@ def order_request(order, return_url, cancel_url):
         for line in lines
     ]
     breakdown = AmountBreakdown(item_total=_money(order.subtotal), shipping=_money(order.delivery_fee))
+    if order.discount:  # the offers' lines (offers.OrderDiscount): total = items + shipping - discount
+        breakdown.discount = _money(order.discount)
     unit = PurchaseUnitRequest(
         reference_id=order.number,
         invoice_id=order.number,

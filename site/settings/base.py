@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "core",
     "home",
     "ordering",
+    "offers",
     "books",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -68,6 +68,17 @@
     var total = any ? subtotal + cents(data.fee) : 0;
     var missing = any ? Math.max(0, cents(data.orderMinimum) - subtotal) : 0;
     setText("[data-subtotal]", euros(subtotal));
+    if (data.discounted) {
+      // Promotions (percentages, 2nd pizza, meal deals, the loyalty reward) are computed by the server only.
+      setText("[data-total]", data.msgRecomputed);
+      form.querySelectorAll("[data-discount]").forEach(function (row) { row.hidden = true; });
+      show("[data-refund]", false);
+      show("[data-over]", false);
+      setText("[data-missing]", euros(missing));
+      show("[data-minimum-note]", missing > 0);
+      show("[data-empty]", !any);
+      return;
+    }
     setText("[data-total]", euros(total));
     setText("[data-missing]", euros(missing));
     show("[data-minimum-note]", missing > 0);

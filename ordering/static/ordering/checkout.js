@@ -28,6 +28,17 @@
     target.focus();
   });
 
+  // --- promotion code: Enter in its field applies it (without JavaScript, Enter places the order with it) --
+  var promo = form.querySelector("[name=promo_code]");
+  var apply = form.querySelector("[data-apply-code]");
+  if (promo && apply) {
+    promo.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      apply.click();
+    });
+  }
+
   // --- cart steppers ----------------------------------------------------------
   var busy = false;
   form.addEventListener("submit", function (event) {
