@@ -24,6 +24,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from common import ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "site")]
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ocpizza_bench")
@@ -33,20 +35,6 @@ os.environ.update(
     EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
 )
 os.environ.pop("REDIS_URL", None)
-
-
-def ensure_database():
-    import psycopg2
-    from psycopg2.extensions import ISOLATION_LEVEL_AUTOCOMMIT
-
-    name = DB_URL.rsplit("/", 1)[1]
-    admin = psycopg2.connect(DB_URL.rsplit("/", 1)[0] + "/postgres")
-    admin.set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def setup():
@@ -115,7 +103,7 @@ def main():
     parser.add_argument("--orders-per-client", type=int, default=50)
     options = parser.parse_args()
 
-    ensure_database()
+    ensure_database(DB_URL)
     setup()
     from django.db import connection, connections, reset_queries
     from django.db.models import Sum

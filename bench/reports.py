@@ -25,6 +25,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from common import ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "site")]
 
@@ -32,20 +34,6 @@ DB_URL = os.environ.get("BENCH_REPORTS_DATABASE_URL", "postgres://postgres@127.0
 os.environ.update(DJANGO_SETTINGS_MODULE="settings.dev", DATABASE_URL=DB_URL, ALLOWED_HOSTS="testserver,127.0.0.1")
 os.environ.pop("REDIS_URL", None)
 RESTAURANTS = 8
-
-
-def ensure_database():
-    import psycopg2
-    from psycopg2.extensions import ISOLATION_LEVEL_AUTOCOMMIT
-
-    name = DB_URL.rsplit("/", 1)[1]
-    admin = psycopg2.connect(DB_URL.rsplit("/", 1)[0] + "/postgres")
-    admin.set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def setup():
@@ -228,7 +216,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="reuse the orders already generated")
     args = parser.parse_args()
-    ensure_database()
+    ensure_database(DB_URL)
     restaurants = setup()
 
     from django.contrib.auth import get_user_model

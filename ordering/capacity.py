@@ -24,12 +24,12 @@ from datetime import datetime, timedelta
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .exceptions import OrderError
 from .models import CapacityRule, CapacitySettings, Order, SlotLoad, SlotReservation
 from .slots import DELIVERY_MINUTES, current_period_end, lead_time, schedule
+from .wording import moment_phrase
 from .workflow import Fulfilment, Status
 
 SLOT = timedelta(minutes=15)
@@ -69,17 +69,6 @@ def next_candidate(moment, fulfilment):
     return slot_start(moment, fulfilment) + 2 * SLOT + ride(fulfilment)
 
 
-def phrase(moment):
-    """A time inside a sentence: "19:45" today, "demain 19:45", "samedi 14 juin 12:00"."""
-    local = timezone.localtime(moment)
-    time, today = date_format(local, "H:i"), timezone.localdate()
-    if local.date() == today:
-        return time
-    if (local.date() - today).days == 1:
-        return _("tomorrow %(time)s") % {"time": time}
-    return f"{date_format(local, 'l j F')} {time}"
-
-
 # --- busy mode and capacities -------------------------------------------------------------
 
 
@@ -108,12 +97,12 @@ class Pace:
         """What the public site says about it ("" when the kitchen runs normally)."""
         if self.paused:
             return _("Online orders are paused until %(time)s: please call the restaurant to order.") % {
-                "time": phrase(self.paused_until)
+                "time": moment_phrase(self.paused_until)
             }
         if self.extra_minutes:
             return _("The kitchen is very busy: times are %(minutes)s minutes later than usual until %(time)s.") % {
                 "minutes": self.extra_minutes,
-                "time": phrase(self.extra_until),
+                "time": moment_phrase(self.extra_until),
             }
         return ""
 
@@ -229,7 +218,9 @@ class SlotFull(OrderError):
         if next_time is None:
             message = _("The oven is full at that time, and there is no free time left today or tomorrow.")
         else:
-            message = _("The oven is full at that time — next free slot: %(time)s.") % {"time": phrase(next_time)}
+            message = _("The oven is full at that time — next free slot: %(time)s.") % {
+                "time": moment_phrase(next_time)
+            }
         super().__init__(message)
 
 

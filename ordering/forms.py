@@ -22,6 +22,7 @@ from .exceptions import OrderError
 from .models import Order
 from .pricing import MAX_QUANTITY_PER_LINE, parse_id
 from .services import OrderDetails, check_minimum
+from .wording import moment_phrase
 from .workflow import Fulfilment
 
 ASAP = "asap"
@@ -45,17 +46,6 @@ def slot_label(moment):
     """A time slot in a list: "Aujourd'hui 19:45", "Demain 12:00" (always capitalised)."""
     local = timezone.localtime(moment)
     return f"{day_label(local.date())} {date_format(local, 'H:i')}"
-
-
-def moment_phrase(moment):
-    """A time inside a sentence: "12:00" today, "demain 12:00", "samedi 14 juin 12:00"."""
-    local = timezone.localtime(moment)
-    time, today = date_format(local, "H:i"), timezone.localdate()
-    if local.date() == today:
-        return time
-    if (local.date() - today).days == 1:
-        return _("tomorrow %(time)s") % {"time": time}
-    return f"{date_format(local, 'l j F')} {time}"
 
 
 def slot_value(moment):

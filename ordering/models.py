@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 from wagtail.admin.panels import FieldPanel
 
 from core import versions
-from home.models import ProductSize, RestaurantPage
+from home.models import OpeningHours, ProductSize, RestaurantPage
 from home.validators import postcode_validator
 
 from . import board_version
@@ -647,15 +647,7 @@ class CapacityRule(models.Model):
     """The oven's capacity per 15 minutes on a weekday, between two times (the
     slots starting from `starts` until before `ends`); the smallest applicable rule wins."""
 
-    WEEKDAYS = [
-        (0, _("Monday")),
-        (1, _("Tuesday")),
-        (2, _("Wednesday")),
-        (3, _("Thursday")),
-        (4, _("Friday")),
-        (5, _("Saturday")),
-        (6, _("Sunday")),
-    ]
+    WEEKDAYS = OpeningHours.WEEKDAYS
     restaurant = models.ForeignKey(
         RestaurantPage, verbose_name=_("restaurant"), on_delete=models.CASCADE, related_name="capacity_rules"
     )

@@ -24,7 +24,7 @@ from offers import services as offers
 from offers.models import OffersSettings
 
 from . import board_version
-from .capacity import SlotFull, live_promise, order_load, phrase
+from .capacity import SlotFull, live_promise, order_load
 from .cart import Cart
 from .exceptions import OrderError, PromoCodeRefused, TransitionNotAllowed
 from .forms import ChangeOrderForm, CheckoutDraft, CheckoutForm, IssuedCheckoutKeys
@@ -43,7 +43,7 @@ from .services import (
 )
 from .slots import schedule
 from .stock import how_many_can_be_made, ingredient_needs, levels_of, recipes_for
-from .wording import cancel_note, headline, kitchen_has_it, payment_note, time_note
+from .wording import cancel_note, headline, kitchen_has_it, moment_phrase, payment_note, time_note
 from .workflow import FINISHED, Fulfilment, Status, timeline
 
 
@@ -465,8 +465,8 @@ def _live_time_note(order):
     if not late:
         return time_note(order)
     if order.is_delivery:
-        return _("running late: delivery now expected at about %(time)s") % {"time": phrase(moment)}
-    return _("running late: now ready at about %(time)s") % {"time": phrase(moment)}
+        return _("running late: delivery now expected at about %(time)s") % {"time": moment_phrase(moment)}
+    return _("running late: now ready at about %(time)s") % {"time": moment_phrase(moment)}
 
 
 def _map_url(restaurant):

@@ -2,6 +2,7 @@
 the tracking page (and its live status) and the e-mails, so that they agree."""
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.money import format_euros
@@ -97,3 +98,14 @@ def cancel_note(order):
     if order.status == Status.AWAITING_PAYMENT:
         return _("The PayPal payment waiting for you is dropped: you will not be charged.")
     return _("You will not be charged anything.")
+
+
+def moment_phrase(moment):
+    """A time inside a sentence: "12:00" today, "demain 12:00", "samedi 14 juin 12:00"."""
+    local = timezone.localtime(moment)
+    time, today = date_format(local, "H:i"), timezone.localdate()
+    if local.date() == today:
+        return time
+    if (local.date() - today).days == 1:
+        return _("tomorrow %(time)s") % {"time": time}
+    return f"{date_format(local, 'l j F')} {time}"
