@@ -17,8 +17,12 @@ from tests.ordering.test_staff import order_at
 pytestmark = [pytest.mark.browser, committed_db]
 
 # Records each print and the ticket the hidden frame held when it printed.
+# Resets the list of prints; the listener is added once per page load (a tablet watched
+# twice without a reload would otherwise record each of its prints twice).
 WATCH_PRINTS = """() => {
   window.__printed = [];
+  if (window.__watching) return;
+  window.__watching = true;
   document.addEventListener("ocpizza:ticket-printed", (e) => {
     const frame = document.querySelector(".print-frame");
     window.__printed.push([String(e.detail.orderId), frame && frame.contentDocument.body.dataset.ticket]);
