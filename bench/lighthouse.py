@@ -70,6 +70,8 @@ def session_with_a_pizza(stack):
         name = field.get("name")
         if name and (field.get("type") not in ("radio", "checkbox") or name not in data):
             data[name] = field.get("value", "1")
+    # Shared menu pages carry no token: the form gets one at submit, as site/static/js/csrf.js does.
+    data["csrfmiddlewaretoken"] = session.get(f"{stack.url}/csrf-token/").json()["token"]
     response = session.post(stack.url + form["action"], data=data)
     assert response.ok, response.status_code
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in session.cookies)
