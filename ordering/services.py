@@ -329,7 +329,7 @@ def _give_back(order, amount, reason):
     if refunder is None:  # the change that owes the money is not made without it
         raise LookupError(f"no refunder registered for {order.payment_method} payments")
     refunder(order, amount, reason)
-    _book(order, "refund", amount=amount, method=order.payment_method)
+    book_refund(order, amount)
 
 
 def book_refund(order, amount):
