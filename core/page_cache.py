@@ -14,7 +14,7 @@ does not show.
 
 Shared only: GET requests without a session or messages cookie (a cart, a login,
 a message always get a fresh render), answers 200 without a cookie. Shared pages
-carry no CSRF token (forms get theirs when they are submitted: core/static/core/
+carry no CSRF token (forms get theirs when they are submitted: site/static/js/
 csrf.js, or the CSRF failure page for browsers without JavaScript): forms put
 `{% csrf_marker %}` where `{% csrf_token %}` was, which becomes the token in a
 page rendered for one visitor and nothing in a shared one.
