@@ -7,7 +7,9 @@ Starts the production stack as local processes (devtools/production_stack.py:
 gunicorn with docker/gunicorn.conf.py, nginx with the repository's config,
 private PostgreSQL and Redis), then measures, in interleaved rounds:
 
-- a static file through nginx, without and with gzip (pre-compressed: gzip_static);
+- a static file through nginx, without and with gzip (pre-compressed: gzip_static),
+  and a static file of the menu page's size (the page's own bytes: without gzip the
+  menu's rate is set by its size, TLS on both ends being most of the work);
 - a Django "hello world" behind every middleware (gunicorn directly);
 - the menu page from nginx's cache (HTTPS, through nginx), with and without gzip;
 - the menu page from Django's page cache (gunicorn directly: what nginx gets on a miss);
@@ -119,12 +121,16 @@ def main():
 
         page = requests.get(f"{stack.url}/bastille/", verify=stack.ca)
         css = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page.text).group(1)
+        # The page's bytes as a static file: what nginx's cache is held to for the same size.
+        (stack.dir / "static" / "bench-menu-size.html").write_bytes(page.content)
+        sizes = (len(page.content), len(requests.get(stack.url + css, verify=stack.ca).content))
         direct = f"http://localhost:{stack.web_port}"
         proto = "X-Forwarded-Proto: https"  # gunicorn directly, as nginx asks it (no HTTPS redirect)
         gzip = "Accept-Encoding: gzip"
         variants = {
             "static file": (stack.url + css, []),
             "static file, gzip": (stack.url + css, [gzip]),
+            "static file, menu's size": (stack.url + "/static/bench-menu-size.html", []),
             "hello world (Django)": (direct + "/_bench/hello/", [proto]),
             "menu, nginx cache": (stack.url + "/bastille/", []),
             "menu, nginx cache, gzip": (stack.url + "/bastille/", [gzip]),
@@ -148,6 +154,7 @@ def main():
         f"\n{options.rounds} interleaved rounds of {options.seconds} s, {options.connections} connections, "
         f"{options.workers} gunicorn workers × 2 threads, nginx 2 workers, on {os.cpu_count()} cores\n"
     )
+    print(f"menu page {sizes[0]:,} bytes, static file {sizes[1]:,} bytes (uncompressed)\n")
     print(f"{'variant':34} {'req/s min':>10} {'median':>10} {'p50':>9} {'p99':>9} {'CPU ms/req':>10} {'non-2xx':>8}")
     medians = {}
     for name, rounds in results.items():
@@ -164,6 +171,7 @@ def main():
     ratios = [
         ("menu via nginx / static file", "menu, nginx cache", "static file", 0.5),
         ("menu via nginx / static file (gzip)", "menu, nginx cache, gzip", "static file, gzip", 0.5),
+        ("menu via nginx / static of its size", "menu, nginx cache", "static file, menu's size", None),
         ("Django-cache hit / hello world", "menu, Django cache", "hello world (Django)", 0.5),
         ("static gzip / static plain", "static file, gzip", "static file", None),
     ]

@@ -6,7 +6,7 @@ ordering app's ingredients and recipes, which decide what can be made)."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
 
 from core import versions
@@ -48,6 +48,7 @@ def connect():
 
     watch(Site, get_image_model(), Allergen, Category, DietaryTag, Product, ProductSize, MenuItem)
     watch(OpeningHours, ExceptionalClosure, RestaurantPage)
+    watch(PageViewRestriction)  # privacy: remembered routes (home.routes) and shared pages
     watch(OptionGroup, Option, OptionSizePrice)  # the menu's "Personnaliser" links
     post_save.connect(_bump_on_page_save, dispatch_uid="home.cache.page_save")
     post_delete.connect(_bump_on_page_save, dispatch_uid="home.cache.page_delete")

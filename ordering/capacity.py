@@ -109,8 +109,12 @@ class Pace:
 
 def pace(restaurant, now=None):
     """The restaurant's capacity settings now (one query)."""
+    return pace_from(CapacitySettings.objects.filter(restaurant=restaurant).first(), now)
+
+
+def pace_from(row, now=None):
+    """The pace these settings (a CapacitySettings, or None: the defaults) give now."""
     now = now or timezone.now()
-    row = CapacitySettings.objects.filter(restaurant=restaurant).first()
     if row is None:
         return Pace()
     extra_on = row.extra_minutes and row.extra_until and row.extra_until > now

@@ -5,7 +5,8 @@ from django.utils import timezone
 from core import page_cache
 
 from . import board_version
-from .capacity import pace
+from .capacity import pace_from
+from .models import CapacitySettings
 from .options import offered_products
 from .slots import asap_time, available_slots, lead_time
 from .stock import makeable_counts
@@ -46,8 +47,10 @@ def add_next_slots(page, request, context):
 
 def add_busy_notice(page, request, context):
     """The kitchen's busy mode, said on the restaurant's page (one query). A saved setting
-    ends the page cache's entries (ordering.apps); a busy mode or pause ends them when it does."""
-    current = pace(page)
+    ends the page cache's entries (ordering.apps); a busy mode or pause ends them when it does.
+    Settings are content (ordering.apps watches them): read once per content version."""
+    row = page.once_per_content("capacity-settings", lambda: CapacitySettings.objects.filter(restaurant=page).first())
+    current = pace_from(row)
     for moment in (current.extra_until, current.paused_until):
         page_cache.valid_until(request, moment)
     context["busy_notice"] = current.notice()

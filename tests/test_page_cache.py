@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_redis import get_redis_connection
 from wagtail.images import get_image_model
+from wagtail.models import PageViewRestriction
 
 from core import page_cache, versions
 from home.models import Category, DietaryTag, MenuItem, Product, RestaurantPage
@@ -30,6 +31,7 @@ from tests.ordering.test_staff import login, order_at
 pytestmark = pytest.mark.django_db
 ADD = "/commande/panier/ajouter/"
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken"')
+TOKEN_VALUE = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
 def get(client, url, **headers):
@@ -280,6 +282,57 @@ def _secrets(response):
 
 def _tokens(response):
     return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
+
+
+# --- remembered routes and the content fragment (home/routes.py) --------------------
+
+
+def session_visitor():
+    """A visitor with a session cookie (always a fresh render) and an empty cart."""
+    visitor = Client()
+    visitor.cookies["sessionid"] = "no-such-session"
+    return visitor
+
+
+def test_a_session_visitors_warm_render_reads_no_database(bastille):
+    visitor = session_visitor()
+    with CaptureQueriesContext(connection) as cold:
+        first = visitor.get(bastille.url)
+    with CaptureQueriesContext(connection) as warm:
+        second = visitor.get(bastille.url)
+    assert outcome(first) is None and first.status_code == second.status_code == 200
+    tables = " ".join(query["sql"] for query in cold.captured_queries)
+    assert "wagtailcore_site" in tables and "wagtailcore_pageviewrestriction" in tables
+    # Routing, view restrictions, hours, hero photo, busy mode and both fragments: all kept.
+    assert len(warm) == 0, [query["sql"][:80] for query in warm.captured_queries]
+    assert TOKEN_VALUE.sub(b"", second.content) == TOKEN_VALUE.sub(b"", first.content)
+
+
+def test_a_remembered_route_ends_with_a_publication_a_move_or_a_restriction(bastille):
+    visitor = session_visitor()
+    visitor.get(bastille.url)
+    _publish_intro(bastille, "Ouvert le dimanche soir")
+    assert "Ouvert le dimanche soir" in visitor.get(bastille.url).content.decode()
+    PageViewRestriction.objects.create(page=bastille, restriction_type="password", password="four-a-bois")
+    restricted = visitor.get(bastille.url)
+    assert restricted.status_code == 200 and b'name="password"' in restricted.content
+    assert b"data-add-to-cart" not in restricted.content
+    PageViewRestriction.objects.filter(page=bastille).delete()
+    assert b"data-add-to-cart" in visitor.get(bastille.url).content
+    RestaurantPage.objects.get(pk=bastille.pk).unpublish()
+    assert visitor.get(bastille.url).status_code == 404
+
+
+def test_the_restaurant_information_is_kept_until_the_content_changes(bastille):
+    visitor = session_visitor()
+    visitor.get(bastille.url)
+    assert "Frais de livraison 4,15" not in visitor.get(bastille.url).content.decode()
+    page = RestaurantPage.objects.get(pk=bastille.pk)
+    page.delivery_fee = Decimal("4.15")
+    page.save_revision().publish()
+    assert "Frais de livraison 4,15" in visitor.get(bastille.url).content.decode()
+    opens = make_closed_for(bastille)
+    assert f"{opens:%H:%M}–" in visitor.get(bastille.url).content.decode()
 
 
 # --- forms without a token in the page ---------------------------------------------

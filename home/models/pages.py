@@ -1,7 +1,7 @@
 """The site's general pages: the home page (with the postcode search) and simple content pages."""
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -14,12 +14,13 @@ from core import page_cache
 from ..forms import PostcodeSearchForm
 from ..nearest import by_distance, location_of
 from .restaurants import RestaurantPage, status_change
+from .served import ServedPage
 
 # The picture of a restaurant in the home page's list (prefetched with the restaurants).
 RESTAURANT_CARD_RENDITION = "fill-240x180"
 
 
-class HomePage(Page):
+class HomePage(ServedPage, Page):
     hero_title = models.CharField(_("headline"), max_length=120, default="")
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
     hero_image = models.ForeignKey(
@@ -34,6 +35,11 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def prefetch_for_serving(self):
+        prefetch_related_objects(
+            [self], Prefetch("hero_image", queryset=get_image_model().objects.prefetch_renditions())
+        )
 
     def serve(self, request, *args, **kwargs):
         page_cache.share(request)  # a postcode search (?postcode=) is rendered afresh
@@ -68,7 +74,7 @@ class HomePage(Page):
         return context
 
 
-class StandardPage(Page):
+class StandardPage(ServedPage, Page):
     """Simple content pages: about us, legal notices, jobs..."""
 
     body = RichTextField(_("body"), blank=True)

@@ -40,9 +40,10 @@ from ..menu_filters import DIET, WITHOUT, InvalidFilter, MenuFilters, filter_opt
 from ..validators import parse_postcodes, phone_validator, postcode_validator
 from ..widgets import EuroAmountInput
 from .catalogue import PRODUCT_CARD_RENDITIONS, Allergen, DietaryTag, Product, ProductSize, money_field_options
+from .served import ServedPage
 
 
-class RestaurantPage(Page):
+class RestaurantPage(ServedPage, Page):
     street_address = models.CharField(_("street address"), max_length=160)
     postcode = models.CharField(_("postcode"), max_length=5, validators=[postcode_validator])
     city = models.CharField(_("city"), max_length=80)
@@ -183,6 +184,16 @@ class RestaurantPage(Page):
         for item in self.published_menu_items():
             sections.setdefault(item.product.category, []).append(item)
         return sorted(sections.items(), key=lambda pair: (pair[0].sort_order, pair[0].name))
+
+    def prefetch_for_serving(self):
+        # The hours and closures (the status, the hours table) and the hero photo with
+        # its renditions (all of them: the template names the sizes it shows).
+        prefetch_related_objects(
+            [self],
+            "opening_hours",
+            "closures",
+            Prefetch("photo", queryset=get_image_model().objects.prefetch_renditions()),
+        )
 
     def serve(self, request, *args, **kwargs):
         try:

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from django import template
@@ -5,10 +6,12 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.images.models import ResponsiveImage
 from wagtail.images.shortcuts import get_renditions_or_not_found
 
+from core import page_cache
 from core.money import format_euros
 from core.page_cache import MARKER
 from home.models.catalogue import PRODUCT_CARD_RENDITIONS, PRODUCT_CARD_SIZES
@@ -48,6 +51,17 @@ def csrf_marker():
     return mark_safe(MARKER.decode())
 
 
+_LINE_BREAKS = re.compile(r"[ \t\r\f]*\n[ \t\r\n\f]*")  # ASCII whitespace only: never a no-break space
+_WHITESPACE_KEEPERS = re.compile(r"<(pre|textarea|script)\b", re.IGNORECASE)
+
+
+def compact(html):
+    """The indentation and blank lines the templates leave, taken out of a kept fragment
+    (a tenth of the menu's bytes): each run of whitespace with a line break becomes one
+    line break, which renders the same. Not where whitespace is content (<pre>, ...)."""
+    return html if _WHITESPACE_KEEPERS.search(html) else _LINE_BREAKS.sub("\n", html)
+
+
 class MenuFragmentNode(template.Node):
     def __init__(self, nodelist):
         self.nodelist = nodelist
@@ -59,7 +73,7 @@ class MenuFragmentNode(template.Node):
         html = cache.get(fragment.key)
         if html is None:
             with context.push(**fragment.build()):
-                html = self.nodelist.render(context)
+                html = compact(self.nodelist.render(context))
             cache.set(fragment.key, html, fragment.timeout)
         return mark_safe(html)
 
@@ -72,6 +86,42 @@ def menu_fragment(parser, token):
     nodelist = parser.parse(("endmenu_fragment",))
     parser.delete_first_token()
     return MenuFragmentNode(nodelist)
+
+
+CONTENT_FRAGMENT_TIMEOUT = 24 * 3600
+
+
+class ContentFragmentNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context):
+        request, page = context.get("request"), context.get("page")
+        if request is None or page is None or getattr(request, "is_preview", False):
+            return self.nodelist.render(context)
+        content = page_cache.depends_on(request, page_cache.CONTENT)[page_cache.CONTENT]
+        if content is None:  # the cache cannot tell
+            return self.nodelist.render(context)
+        key = f"content-fragment:{self.name}:{page.pk}:{get_language()}:{timezone.localdate()}:{content}"
+        html = cache.get(key)
+        if html is None:
+            html = compact(self.nodelist.render(context))
+            cache.set(key, html, CONTENT_FRAGMENT_TIMEOUT)
+        return mark_safe(html)
+
+
+@register.tag
+def content_fragment(parser, token):
+    """{% content_fragment "name" %}...{% endcontent_fragment %}: a part of a page that
+    shows the page's content only (nothing of the stock or the visitor: its hours,
+    address, delivery terms), kept in the cache per page, language, day (upcoming
+    closures) and content version, for every visitor."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError("{% content_fragment %} takes one quoted name")
+    nodelist = parser.parse(("endcontent_fragment",))
+    parser.delete_first_token()
+    return ContentFragmentNode(bits[1][1:-1], nodelist)
 
 
 @register.simple_tag

@@ -337,6 +337,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware") + 1, "core.page_cache.CsrfMarkerMiddleware"
 )
 # Unchanged kitchen-board polls answered without SQL once their checks passed (ordering/staff/polls.py).
+# Wagtail's routing remembered per content version (home/routes.py).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("wagtail.contrib.redirects.middleware.RedirectMiddleware"), "home.routes.RouteCacheMiddleware"
+)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
     "ordering.staff.polls.UnchangedBoardPollMiddleware",
