@@ -111,6 +111,7 @@ def main():
             f"{label:13} → visible through nginx: p50 {statistics.median(delays):.3f} s, max {max(delays):.3f} s "
             f"({len(delays)} changes, {options.load} visitors meanwhile)"
         )
+        print(f"{'':13}   all, sorted: " + " ".join(f"{delay:.2f}" for delay in sorted(delays)))
 
 
 if __name__ == "__main__":
