@@ -1,6 +1,6 @@
 """Wagtail's routing, remembered: the site and the page a URL leads to, kept per
 worker thread for as long as the site's content version (core.page_cache.CONTENT)
-stays the same.
+stays the same, and a minute at most.
 
 Routing a URL costs Wagtail four queries (the site, then each page on the way,
 made specific) and their compiling, about 11 ms of CPU: more than the rest of a
@@ -19,6 +19,7 @@ another request's feet.
 
 import threading
 from collections import OrderedDict
+from time import monotonic
 
 from django.utils import translation
 from wagtail import views as wagtail_views
@@ -29,6 +30,10 @@ from core import page_cache
 from .models.served import ServedPage
 
 KEPT_ROUTES = 256  # per thread: every page in every language, several times over
+# A route is also forgotten after this long: a bump the cache lost (Redis errors are
+# ignored, and so is a change made without the ORM's signals) is then at worst a
+# minute stale, not until the worker restarts.
+KEPT_SECONDS = 60
 
 
 _threads = threading.local()
@@ -75,17 +80,19 @@ class RouteCacheMiddleware:
         content = page_cache.depends_on(request, page_cache.CONTENT)[page_cache.CONTENT]
         if content is None:  # the cache cannot tell: route as Wagtail does
             return None
-        key = (content, translation.get_language(), request.scheme, request.get_host(), path)
+        # Wagtail finds the site by host name and port (SERVER_PORT or X-Forwarded-Port).
+        key = (content, translation.get_language(), request.scheme, request.get_host(), request.get_port(), path)
         routes = _routes()
+        now = monotonic()
         remembered = routes.get(key)
-        if remembered is None:
-            remembered = _remember(request, path)
-            if remembered is None:
+        if remembered is None or remembered[0] < now:
+            found = _remember(request, path)
+            if found is None:
+                routes.pop(key, None)
                 return None
-            routes[key] = remembered
+            remembered = routes[key] = (now + KEPT_SECONDS, *found)
             if len(routes) > KEPT_ROUTES:
                 routes.popitem(last=False)
-        else:
-            routes.move_to_end(key)
-        request._wagtail_site, request._wagtail_route_for_request = remembered
+        routes.move_to_end(key)
+        _expires, request._wagtail_site, request._wagtail_route_for_request = remembered
         return None

@@ -323,6 +323,19 @@ def test_a_remembered_route_ends_with_a_publication_a_move_or_a_restriction(bast
     assert visitor.get(bastille.url).status_code == 404
 
 
+def test_a_remembered_route_is_forgotten_after_a_minute_whatever_the_versions(bastille, monkeypatch):
+    from home import routes
+
+    visitor = session_visitor()
+    visitor.get(bastille.url)
+    # A change the content version did not hear of (no signal): the route stays a minute at most.
+    RestaurantPage.objects.filter(pk=bastille.pk).update(live=False)
+    assert visitor.get(bastille.url).status_code == 200
+    clock = time.monotonic() + routes.KEPT_SECONDS + 1
+    monkeypatch.setattr(routes, "monotonic", lambda: clock)
+    assert visitor.get(bastille.url).status_code == 404
+
+
 def test_the_restaurant_information_is_kept_until_the_content_changes(bastille):
     visitor = session_visitor()
     visitor.get(bastille.url)
