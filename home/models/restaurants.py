@@ -211,8 +211,9 @@ class RestaurantPage(ServedPage, Page):
     def get_context(self, request, *args, menu_filters=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         if isinstance(self.opening_hours.all(), QuerySet):  # a preview works on unsaved in-memory hours
-            # Read once for the status, the hours table and (ordering) the times the kitchen can keep.
-            prefetch_related_objects([self], "opening_hours", "closures")
+            # Read once for the status, the hours table and (ordering) the times the kitchen can
+            # keep: what a remembered route has read already (home.routes), read here otherwise.
+            self.prefetch_for_serving()
         now = timezone.now()
         context["status"] = status = self.opening_status(now)
         page_cache.valid_until(request, status_change(status, now))
